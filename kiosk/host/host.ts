@@ -1,0 +1,253 @@
+/**
+ * The host: the composition root that owns the truth. It builds the devices, the card centre and
+ * the reissue flow from the configuration, serves the UI and the bridge on loopback, and turns
+ * the flow's snapshots into views.
+ */
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createActor, type Actor } from 'xstate';
+import { makeSimPerson } from '../../drivers/id-reader/simulator.ts';
+import { reissueMachine } from '../../flows/reissue/machine.ts';
+import type { ClientMessage, SimAction, ViewModel } from '../bridge/protocol.ts';
+import { BridgeServer } from '../bridge/server.ts';
+import type { CardCentre } from '../card-centre/card-centre.ts';
+import { EmbeddedCardCentre } from '../card-centre/embedded.ts';
+import type { KioskConfig } from '../config/schema.ts';
+import type { Logger } from '../log/logger.ts';
+import { KioskMetrics } from '../metrics/metrics.ts';
+import { buildView, type SimulationView } from '../view/view-model.ts';
+import { createDevices, DeviceSetupError, type Devices, type SimulationOptions } from './devices.ts';
+import { createHttpServer } from './http-server.ts';
+import { reissueActors } from './reissue-actors.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_UI_DIR = path.join(REPO_ROOT, 'dist/ui');
+
+/** Blanks the production may use for one resident: the first try and two retries. */
+const MAX_PRODUCTION_ATTEMPTS = 3;
+/** How long the "take your receipt" screen stays after the receipt is printed. */
+const RECEIPT_SHOWN_MS = 5_000;
+
+export interface HostOptions {
+  config: KioskConfig;
+  logger: Logger;
+  /** The per-start bridge secret; a fresh random one when absent. */
+  token?: string;
+  /** Overrides config.http.port (0 = any free port). */
+  port?: number;
+  uiDir?: string;
+  simulation?: SimulationOptions;
+  /** Tests inject a card centre; otherwise the config decides. */
+  cardCentre?: CardCentre;
+}
+
+export class HostStartError extends Error {}
+
+export class Host {
+  readonly token: string;
+  readonly devices: Devices;
+  readonly cardCentre: CardCentre;
+  readonly metrics = new KioskMetrics();
+  readonly #options: HostOptions;
+  readonly #logger: Logger;
+  readonly #actor: Actor<typeof reissueMachine>;
+  readonly #bridge: BridgeServer;
+  readonly #server: http.Server;
+  #lastViewJson = '';
+  #lastScreen: ViewModel['screen'] = 'attract';
+
+  constructor(options: HostOptions) {
+    this.#options = options;
+    const { config, logger } = options;
+    this.#logger = logger;
+    this.token = options.token ?? randomBytes(32).toString('hex');
+    try {
+      this.devices = createDevices(config, options.simulation);
+    } catch (error) {
+      if (error instanceof DeviceSetupError) throw new HostStartError(error.message);
+      throw error;
+    }
+    if (options.cardCentre) this.cardCentre = options.cardCentre;
+    else if (config.cardCentre.endpoint === 'embedded') this.cardCentre = new EmbeddedCardCentre();
+    else throw new HostStartError('the HTTP card-centre client is not available in this version yet; use {"endpoint": "embedded"}');
+
+    const timeouts = config.timeouts;
+    const machine = reissueMachine.provide({
+      actors: reissueActors({
+        devices: this.devices,
+        cardCentre: this.cardCentre,
+        logger,
+        kiosk: { id: config.kiosk.id, siteName: config.kiosk.siteName },
+      }),
+      delays: {
+        idle: timeouts.idleSeconds * 1000,
+        cardCollect: timeouts.cardCollectSeconds * 1000,
+        receiptShown: RECEIPT_SHOWN_MS,
+      },
+    });
+    this.#actor = createActor(machine, { input: { lang: config.language, maxAttempts: MAX_PRODUCTION_ATTEMPTS } });
+
+    this.#bridge = new BridgeServer({
+      token: this.token,
+      origin: () => this.origin,
+      logger,
+      currentView: () => this.view(),
+      onMessage: (message) => this.#onMessage(message),
+    });
+    this.#server = createHttpServer({
+      uiDir: options.uiDir ?? DEFAULT_UI_DIR,
+      bridge: this.#bridge,
+      logger,
+      health: () => this.health(),
+      metrics: async () => ({ contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }),
+    });
+  }
+
+  get origin(): string {
+    const address = this.#server.address() as AddressInfo | null;
+    return `http://127.0.0.1:${address?.port ?? 0}`;
+  }
+
+  /** The address a browser opens, with the per-start secret in the fragment (never sent to a server). */
+  get uiUrl(): string {
+    return `${this.origin}/#token=${this.token}`;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.#options;
+    this.#actor.subscribe({
+      next: () => this.#publish(),
+      error: (error) => this.#logger.fatal({ event: 'flow.crashed', err: String(error) }, 'reissue flow crashed'),
+    });
+    this.#actor.start();
+    const port = this.#options.port ?? config.http.port;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        reject(
+          new HostStartError(
+            error.code === 'EADDRINUSE'
+              ? `port ${port} on 127.0.0.1 is already in use (is another kiosk running?); set http.port in the config or pass --port`
+              : `cannot listen on 127.0.0.1:${port} (${error.code ?? error.message})`,
+          ),
+        );
+      };
+      this.#server.once('error', onError);
+      this.#server.listen(port, config.http.host, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+    this.#refreshDeviceMetrics();
+    this.#logger.info({ event: 'host.ready', origin: this.origin, kiosk: config.kiosk.id }, 'host ready');
+  }
+
+  async stop(): Promise<void> {
+    this.#actor.stop();
+    await this.#bridge.close();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+  }
+
+  view(): ViewModel {
+    const { config } = this.#options;
+    return buildView(
+      this.#actor.getSnapshot(),
+      {
+        kioskId: config.kiosk.id,
+        siteName: config.kiosk.siteName,
+        idleMs: config.timeouts.idleSeconds * 1000,
+        idleWarningMs: config.timeouts.idleWarningSeconds * 1000,
+      },
+      this.#simulationView(),
+    );
+  }
+
+  health(): { status: 'ready' | 'degraded' | 'down'; devices: Record<string, string> } {
+    const devices = {
+      'id-reader': this.devices.idReader,
+      'card-printer': this.devices.cardPrinter,
+      'chip-encoder': this.devices.chipEncoder,
+      'receipt-printer': this.devices.receiptPrinter,
+    };
+    const states = Object.fromEntries(Object.entries(devices).map(([name, d]) => [name, d.status().state]));
+    const critical = ['id-reader', 'card-printer', 'chip-encoder'].some((name) => states[name] !== 'ready');
+    const any = Object.values(states).some((s) => s !== 'ready');
+    return { status: critical ? 'down' : any ? 'degraded' : 'ready', devices: states };
+  }
+
+  /** For tests and the developer panel: the events a resident would cause. */
+  send(message: ClientMessage): void {
+    this.#onMessage(message);
+  }
+
+  #onMessage(message: ClientMessage): void {
+    if (message.type === 'event') {
+      this.#actor.send(message.event);
+    } else {
+      this.#simulate(message.sim);
+    }
+    // A simulator action changes what the panel shows even when the flow does not move.
+    this.#publish();
+  }
+
+  #simulate(action: SimAction): void {
+    const simulation = this.devices.simulation;
+    if (!simulation) {
+      this.#logger.warn({ event: 'sim.refused', action: action.action }, 'simulator action refused: devices are real');
+      return;
+    }
+    switch (action.action) {
+      case 'placeIdCard':
+        simulation.idReader.placeCard(
+          makeSimPerson({ ...action.person, district: this.#options.config.kiosk.district }),
+        );
+        break;
+      case 'removeIdCard':
+        simulation.idReader.removeCard();
+        break;
+      case 'takeCard':
+        simulation.cardPrinter.takeCard();
+        break;
+    }
+  }
+
+  #simulationView(): SimulationView | null {
+    const simulation = this.devices.simulation;
+    if (!simulation) return null;
+    return { idCardOnReader: simulation.idReader.cardPresent(), cardAtExit: simulation.cardPrinter.cardAtExit() };
+  }
+
+  #publish(): void {
+    const view = this.view();
+    this.#countSessions(view.screen, view);
+    const json = JSON.stringify(view);
+    if (json === this.#lastViewJson) return;
+    this.#lastViewJson = json;
+    this.#bridge.broadcast(view);
+  }
+
+  #countSessions(screen: ViewModel['screen'], view: ViewModel): void {
+    const previous = this.#lastScreen;
+    if (screen === previous) return;
+    this.#lastScreen = screen;
+    this.#logger.info({ event: 'flow.screen', from: previous, to: screen, failure: view.failure?.reason }, 'screen changed');
+    if (previous === 'attract' && screen === 'identify') this.metrics.sessionsStarted.inc();
+    if (screen === 'receipt') this.metrics.sessionsCompleted.inc();
+    if (screen === 'failed' && view.failure) this.metrics.sessionsFailed.inc({ reason: view.failure.reason });
+    if (screen === 'attract') {
+      // The session is over: the simulated receipt printer lets go of the last receipt too.
+      this.devices.simulation?.receiptPrinter.clear();
+      this.#refreshDeviceMetrics();
+    }
+  }
+
+  #refreshDeviceMetrics(): void {
+    for (const device of [this.devices.idReader, this.devices.cardPrinter, this.devices.chipEncoder, this.devices.receiptPrinter]) {
+      this.metrics.setDeviceStatus(device.kind, device.status());
+    }
+  }
+}
+

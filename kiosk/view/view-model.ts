@@ -1,0 +1,86 @@
+/**
+ * The view the UI renders, computed from the reissue flow's snapshot. Only what a screen needs
+ * leaves the host: the ID number is masked here, once, and nothing else of the ID card is sent.
+ */
+import type { SnapshotFrom } from 'xstate';
+import type { ReissueMachine } from '../../flows/reissue/machine.ts';
+import type { ScreenId, ViewModel } from '../bridge/protocol.ts';
+import { maskIdNumber } from '../log/mask.ts';
+
+export interface ViewSettings {
+  kioskId: string;
+  siteName: string;
+  idleMs: number;
+  idleWarningMs: number;
+}
+
+export type SimulationView = NonNullable<ViewModel['simulation']>;
+
+/** Where each state stands in the numbered journey "第 n 步 / 共 5 步". */
+const STEPS: Partial<Record<ScreenId, number>> = {
+  identify: 1,
+  lookup: 2,
+  confirm: 2,
+  producing: 3,
+  collect: 4,
+  receipt: 5,
+  takeIdCard: 5,
+};
+const TOTAL_STEPS = 5;
+
+/** Screens on which the resident's inactivity ends the session (with a warning first). */
+const IDLE_SCREENS = new Set<ScreenId>(['identify', 'confirm', 'failed']);
+
+export function screenOf(snapshot: SnapshotFrom<ReissueMachine>): ScreenId {
+  const value = snapshot.value;
+  const top = typeof value === 'string' ? value : Object.keys(value)[0]!;
+  switch (top) {
+    case 'preflight':
+      return 'lookup';
+    case 'retaining':
+      return 'collect';
+    default:
+      return top as ScreenId;
+  }
+}
+
+export function buildView(
+  snapshot: SnapshotFrom<ReissueMachine>,
+  settings: ViewSettings,
+  simulation: SimulationView | null,
+): ViewModel {
+  const context = snapshot.context;
+  const screen = screenOf(snapshot);
+  const step = STEPS[screen];
+  const showResident = screen === 'confirm' && context.resident !== null && context.card !== null;
+  return {
+    screen,
+    lang: context.lang,
+    step: step === undefined ? null : { index: step, total: TOTAL_STEPS },
+    idle: IDLE_SCREENS.has(screen)
+      ? {
+          warnAt: context.activeSince + settings.idleMs - settings.idleWarningMs,
+          deadlineAt: context.activeSince + settings.idleMs,
+        }
+      : null,
+    resident: showResident
+      ? {
+          name: context.resident!.name,
+          maskedId: maskIdNumber(context.resident!.idNumber),
+          cardStatus: context.card!.status,
+        }
+      : null,
+    fee: screen === 'confirm' && context.card ? { amountFen: context.card.feeFen } : null,
+    production:
+      screen === 'producing' && context.stage
+        ? { stage: context.stage, stagesDone: context.stagesDone, attempt: context.attempt }
+        : null,
+    failure: screen === 'failed' && context.failure ? { reason: context.failure } : null,
+    receipt:
+      screen === 'receipt' && context.transactionNo
+        ? { transactionNo: context.transactionNo, printed: snapshot.matches({ receipt: 'shown' }) }
+        : null,
+    kiosk: { id: settings.kioskId, siteName: settings.siteName },
+    simulation,
+  };
+}
