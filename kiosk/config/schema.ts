@@ -124,7 +124,7 @@ export const KioskConfig = z
       })
       .strict()
       .refine((t) => t.idleWarningSeconds < t.idleSeconds, {
-        message: 'idleWarningSeconds must be less than idleSeconds',
+        message: 'a number less than idleSeconds',
         path: ['idleWarningSeconds'],
       }),
     language: z.enum(['zh-CN', 'en']).default('zh-CN'),

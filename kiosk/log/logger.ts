@@ -12,8 +12,8 @@ export type { Logger };
 /** Field names that would carry personal data; pino replaces their values. */
 const REDACT = ['name', 'idNumber', 'address', 'photo', 'resident', '*.name', '*.idNumber', '*.address', '*.resident'];
 
-export function createLogger(options: { dataDir: string | null; level?: string }): Logger {
-  const streams: pino.StreamEntry[] = [{ level: 'warn', stream: process.stderr }];
+export function createLogger(options: { dataDir: string | null; level?: string; stderr?: boolean }): Logger {
+  const streams: pino.StreamEntry[] = options.stderr === false ? [] : [{ level: 'warn', stream: process.stderr }];
   if (options.dataDir) {
     const dir = path.join(options.dataDir, 'logs');
     mkdirSync(dir, { recursive: true });

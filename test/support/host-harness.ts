@@ -1,0 +1,46 @@
+/**
+ * Runs a real host in the test process on simulated devices with instant mechanics, and waits
+ * for screens as a resident would see them.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ScreenId, ViewModel } from '../../kiosk/bridge/protocol.ts';
+import { parseConfigText } from '../../kiosk/config/load.ts';
+import type { KioskConfig } from '../../kiosk/config/schema.ts';
+import { Host, type HostOptions } from '../../kiosk/host/host.ts';
+import { createLogger } from '../../kiosk/log/logger.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export function defaultConfig(): KioskConfig {
+  return parseConfigText(readFileSync(path.join(REPO_ROOT, 'kiosk.config.json'), 'utf8'), 'kiosk.config.json');
+}
+
+export async function startTestHost(
+  options: Partial<HostOptions> & { configure?: (config: KioskConfig) => void } = {},
+) {
+  const config = options.config ?? defaultConfig();
+  options.configure?.(config);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'mashang-test-'));
+  const host = new Host({
+    logger: createLogger({ dataDir, stderr: false }),
+    port: 0,
+    simulation: { moveMs: 0 },
+    ...options,
+    config,
+  });
+  await host.start();
+
+  const waitForScreen = async (screen: ScreenId, timeoutMs = 10_000): Promise<ViewModel> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const view = host.view();
+      if (view.screen === screen) return view;
+      if (Date.now() > until) throw new Error(`expected screen "${screen}", still on "${view.screen}"`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  const event = (type: 'START' | 'CONFIRM' | 'CANCEL' | 'STILL_HERE') => host.send({ type: 'event', event: { type } });
+  return { host, config, dataDir, waitForScreen, event, stop: () => host.stop() };
+}
