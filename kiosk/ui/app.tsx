@@ -1,0 +1,126 @@
+/**
+ * The resident UI: a pure view of the host's latest ViewModel. It holds no flow logic — every
+ * button sends an event and the host answers with the next view.
+ */
+import { useCallback, useEffect, useSyncExternalStore, type ComponentType } from 'react';
+import type { Language, ScreenId, SimAction, UserEvent, ViewModel } from '../bridge/protocol.ts';
+import type { BridgeClient } from './bridge-client.ts';
+import { catalogues, otherLanguage, translator, type Translate } from './i18n/messages.ts';
+import { IdlePrompt, isIdlePromptDue, useIdleClock } from './idle-prompt.tsx';
+import { SimPanel } from './sim-panel.tsx';
+import { AttractScreen } from './screens/attract.tsx';
+import type { ScreenProps } from './screens/common.tsx';
+import { CollectScreen } from './screens/collect.tsx';
+import { ConfirmScreen } from './screens/confirm.tsx';
+import { ConnectingScreen } from './screens/connecting.tsx';
+import { FailedScreen } from './screens/failed.tsx';
+import { IdentifyScreen } from './screens/identify.tsx';
+import { LookupScreen } from './screens/lookup.tsx';
+import { OutOfServiceScreen } from './screens/out-of-service.tsx';
+import { ProducingScreen } from './screens/producing.tsx';
+import { ReceiptScreen } from './screens/receipt.tsx';
+import { TakeIdCardScreen } from './screens/take-id-card.tsx';
+
+/** One component per screen; a screen added to the protocol without one is a compile error. */
+export const screens: Record<ScreenId, ComponentType<ScreenProps>> = {
+  attract: AttractScreen,
+  identify: IdentifyScreen,
+  lookup: LookupScreen,
+  confirm: ConfirmScreen,
+  producing: ProducingScreen,
+  collect: CollectScreen,
+  receipt: ReceiptScreen,
+  takeIdCard: TakeIdCardScreen,
+  failed: FailedScreen,
+  outOfService: OutOfServiceScreen,
+};
+
+function LanguageToggle(props: {
+  lang: Language;
+  t: Translate;
+  onEvent: (event: UserEvent) => void;
+}) {
+  const target = otherLanguage(props.lang);
+  return (
+    <button
+      type="button"
+      className="btn btn--lang"
+      lang={target}
+      onClick={() => props.onEvent({ type: 'SET_LANG', lang: target })}
+    >
+      {props.t('lang.switchTo')}
+    </button>
+  );
+}
+
+export interface KioskViewProps {
+  /** Null while disconnected (or connected but no view pushed yet). */
+  view: ViewModel | null;
+  /** Current time (epoch ms), for the idle prompt. */
+  now: number;
+  onEvent: (event: UserEvent) => void;
+  onSim: (action: SimAction) => void;
+}
+
+/** Everything on screen, from the view alone (pure: rendered server-side in unit tests). */
+export function KioskView({ view, now, onEvent, onSim }: KioskViewProps) {
+  if (view === null) {
+    return (
+      <div className="kiosk">
+        <div className="resident">
+          <ConnectingScreen />
+        </div>
+      </div>
+    );
+  }
+  const t = translator(view.lang);
+  const Screen = screens[view.screen];
+  const promptIdle = isIdlePromptDue(view.idle, now) ? view.idle : null;
+  return (
+    <div className="kiosk" data-screen={view.screen}>
+      <div className="resident" inert={promptIdle !== null}>
+        <header className="topbar">
+          <span className="brand">{t('app.brand')}</span>
+          {view.step ? (
+            <p className="step">{t('step', { index: view.step.index, total: view.step.total })}</p>
+          ) : null}
+          <LanguageToggle lang={view.lang} t={t} onEvent={onEvent} />
+        </header>
+        {/* keyed by screen: nothing of one screen's DOM survives into the next */}
+        <main key={view.screen} className={`screen screen--${view.screen}`}>
+          <Screen view={view} t={t} onEvent={onEvent} />
+        </main>
+      </div>
+      {promptIdle ? (
+        <IdlePrompt
+          idle={promptIdle}
+          now={now}
+          t={t}
+          onStillHere={() => onEvent({ type: 'STILL_HERE' })}
+        />
+      ) : null}
+      {view.simulation ? <SimPanel simulation={view.simulation} onSim={onSim} /> : null}
+    </div>
+  );
+}
+
+export function App({ client }: { client: BridgeClient }) {
+  const state = useSyncExternalStore(client.subscribe, client.getState);
+  const view = state.view;
+  const lang = view?.lang ?? 'zh-CN';
+  const now = useIdleClock(view?.idle ?? null);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    // A fixed catalogue string: never anything personal in the title.
+    document.title = catalogues[lang]['app.title'];
+  }, [lang]);
+
+  const onEvent = useCallback(
+    (event: UserEvent) => void client.send({ type: 'event', event }),
+    [client],
+  );
+  const onSim = useCallback((sim: SimAction) => void client.send({ type: 'sim', sim }), [client]);
+
+  return <KioskView view={view} now={now} onEvent={onEvent} onSim={onSim} />;
+}

@@ -1,0 +1,202 @@
+/**
+ * The screens rendered to static HTML (react-dom/server, no DOM needed): labels the end-to-end
+ * test clicks, what each screen shows, and that nothing personal leaks where it must not.
+ */
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { failureReasons, screenIds, type ViewModel } from '../bridge/protocol.ts';
+import { KioskView } from './app.tsx';
+import { en, failureAdviceKey, failureTitleKey, zhCN } from './i18n/messages.ts';
+import { stageStates } from './screens/producing.tsx';
+
+const NAME = '王小明';
+const MASKED = '3201**********441X';
+
+function base(overrides: Partial<ViewModel> = {}): ViewModel {
+  return {
+    screen: 'attract',
+    lang: 'zh-CN',
+    step: null,
+    idle: null,
+    resident: null,
+    fee: null,
+    production: null,
+    failure: null,
+    receipt: null,
+    kiosk: { id: 'K-001', siteName: '石桥村便民服务站' },
+    simulation: null,
+    ...overrides,
+  };
+}
+
+function render(view: ViewModel | null, now = 0): string {
+  return renderToStaticMarkup(
+    <KioskView view={view} now={now} onEvent={() => {}} onSim={() => {}} />,
+  );
+}
+
+/** Text content of every <button>, tags stripped, whitespace collapsed (≈ accessible name). */
+function buttons(html: string): string[] {
+  return [...html.matchAll(/<button\b[^>]*>([\s\S]*?)<\/button>/g)].map((m) =>
+    (m[1] ?? '')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
+}
+
+describe('KioskView', () => {
+  it('shows a calm bilingual connecting screen without a view', () => {
+    const html = render(null);
+    expect(html).toContain('正在连接…');
+    expect(html).toContain('Connecting…');
+    expect(buttons(html)).toEqual([]);
+  });
+
+  it('attract: title, site name, start button, language toggle', () => {
+    const zh = render(base());
+    expect(zh).toContain('社会保障卡自助补办');
+    expect(zh).toContain('石桥村便民服务站');
+    expect(buttons(zh)).toEqual(['English', '补办社保卡 Reissue a lost card']);
+    const english = render(base({ lang: 'en' }));
+    expect(english).toContain('Social-security card self-service');
+    expect(buttons(english)).toEqual(['中文', 'Reissue a lost card']);
+  });
+
+  it('every screen renders in both languages with the language toggle and one <main> and <h1>', () => {
+    for (const screen of screenIds) {
+      for (const lang of ['zh-CN', 'en'] as const) {
+        const html = render(
+          base({ screen, lang, failure: screen === 'failed' ? { reason: 'timeout' } : null }),
+        );
+        expect(buttons(html)[0], `${screen} ${lang}`).toBe(lang === 'zh-CN' ? 'English' : '中文');
+        expect(html.match(/<main\b/g)).toHaveLength(1);
+        expect(html.match(/<h1\b/g)).toHaveLength(1);
+      }
+    }
+  });
+
+  it('identify: instruction, picture, cancel', () => {
+    const html = render(base({ screen: 'identify', step: { index: 1, total: 5 } }));
+    expect(html).toContain('请把身份证放在感应区');
+    expect(html).toContain('第 1 步 / 共 5 步');
+    expect(html).toMatch(/<svg[^>]*role="img"/);
+    expect(buttons(html)).toEqual(['English', '取消']);
+    expect(buttons(render(base({ screen: 'identify', lang: 'en' })))).toEqual(['中文', 'Cancel']);
+  });
+
+  it('lookup: spinner text and no buttons but the language', () => {
+    const html = render(base({ screen: 'lookup' }));
+    expect(html).toContain('正在查询，请稍候');
+    expect(buttons(html)).toEqual(['English']);
+  });
+
+  it('confirm: name, masked ID, plan, fee, confirm and cancel', () => {
+    const resident = { name: NAME, maskedId: MASKED, cardStatus: 'normal' as const };
+    const html = render(
+      base({ screen: 'confirm', resident, fee: { amountFen: 0 }, step: { index: 2, total: 5 } }),
+    );
+    expect(html).toContain(NAME);
+    expect(html).toContain(MASKED);
+    expect(html).toContain(zhCN['confirm.reportLost']);
+    expect(html).toContain('免费');
+    expect(buttons(html)).toEqual(['English', '取消', '确认补办']);
+
+    const paid = render(
+      base({
+        screen: 'confirm',
+        lang: 'en',
+        resident: { ...resident, cardStatus: 'reportedLost' },
+        fee: { amountFen: 1200 },
+      }),
+    );
+    expect(paid).toContain('¥12.00');
+    expect(paid).toContain(en['confirm.alreadyReportedLost']);
+    expect(paid).not.toContain(en['confirm.reportLost']);
+    expect(buttons(paid)).toEqual(['中文', 'Cancel', 'Confirm']);
+  });
+
+  it('producing: five stages in an <ol>, marks, attempt, no cancel', () => {
+    const production = { stage: 'writingChip' as const, stagesDone: 2, attempt: 2 };
+    expect(stageStates(production)).toEqual(['done', 'done', 'current', 'pending', 'pending']);
+    const html = render(base({ screen: 'producing', production }));
+    expect(html).toContain('正在制卡，请稍候');
+    expect(html.match(/<li class="stage /g)).toHaveLength(5);
+    expect(html).toContain('aria-current="step"');
+    expect(html).toContain('第 2 次尝试');
+    expect(buttons(html)).toEqual(['English']);
+    expect(
+      render(base({ screen: 'producing', production: { ...production, attempt: 1 } })),
+    ).not.toContain('次尝试');
+    expect(render(base({ screen: 'producing', lang: 'en', production }))).toContain('Attempt 2');
+  });
+
+  it('collect, receipt, takeIdCard', () => {
+    expect(render(base({ screen: 'collect' }))).toContain('请取走您的新社保卡');
+    const receipt = render(
+      base({ screen: 'receipt', receipt: { transactionNo: 'T20250101-0007', printed: true } }),
+    );
+    expect(receipt).toContain('请取走凭条');
+    expect(receipt).toContain('T20250101-0007');
+    expect(render(base({ screen: 'takeIdCard', lang: 'en' }))).toContain(
+      'Please take your ID card',
+    );
+  });
+
+  it('failed: a message and advice per reason, and "back to start"', () => {
+    for (const reason of failureReasons) {
+      const html = render(base({ screen: 'failed', failure: { reason } }));
+      expect(html).toContain(zhCN[failureTitleKey(reason)]);
+      expect(html).toContain(zhCN[failureAdviceKey(reason)]);
+      expect(buttons(html)).toEqual(['English', '返回首页']);
+    }
+    expect(
+      buttons(render(base({ screen: 'failed', lang: 'en', failure: { reason: 'timeout' } }))),
+    ).toEqual(['中文', 'Back to start']);
+  });
+
+  it('outOfService', () => {
+    expect(render(base({ screen: 'outOfService' }))).toContain('暂停服务');
+    expect(render(base({ screen: 'outOfService', lang: 'en' }))).toContain('Out of service');
+  });
+
+  it('idle prompt appears at warnAt with a countdown to deadlineAt', () => {
+    const idle = { warnAt: 10_000, deadlineAt: 40_000 };
+    const before = render(base({ screen: 'identify', idle }), 9_999);
+    expect(before).not.toContain('role="dialog"');
+    const after = render(base({ screen: 'identify', idle }), 10_500);
+    expect(after).toContain('role="dialog"');
+    expect(after).toContain('aria-modal="true"');
+    expect(after).toContain('您还在吗？');
+    expect(after).toContain('还剩 30 秒');
+    expect(buttons(after)).toContain('继续');
+    const late = render(base({ screen: 'identify', lang: 'en', idle }), 45_000);
+    expect(late).toContain('Seconds left: 0');
+    expect(buttons(late)).toContain('Continue');
+  });
+
+  it('simulator panel only with simulation, bilingual, disabled appropriately', () => {
+    expect(render(base())).not.toContain('模拟设备');
+    const html = render(
+      base({ lang: 'en', simulation: { idCardOnReader: false, cardAtExit: false } }),
+    );
+    expect(html).toContain('模拟设备 / Simulated devices');
+    const sim = [...html.matchAll(/<button\b([^>]*)>([^<]*)<\/button>/g)]
+      .filter((m) => (m[2] ?? '').includes(' / '))
+      .map((m) => [m[2], (m[1] ?? '').includes('disabled')]);
+    expect(sim).toEqual([
+      ['放置模拟身份证 / Place simulated ID card', false],
+      ['拿走身份证 / Remove ID card', true],
+      ['取走新卡 / Take the new card', true],
+    ]);
+    const later = render(base({ simulation: { idCardOnReader: true, cardAtExit: true } }));
+    expect(later).toMatch(/<button[^>]*disabled=""[^>]*>放置模拟身份证/);
+    expect(later).toMatch(/<button(?![^>]*disabled)[^>]*>取走新卡/);
+  });
+
+  it('attract after a session shows nothing of the previous resident', () => {
+    const html = render(base({ screen: 'attract' }));
+    expect(html).not.toContain(NAME);
+    expect(html).not.toContain(MASKED);
+  });
+});
