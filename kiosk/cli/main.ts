@@ -13,16 +13,11 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { kioskConfigJsonSchema } from '../config/schema.ts';
 import { Host, HostStartError } from '../host/host.ts';
 import { createLogger } from '../log/logger.ts';
+import { UsageError, type Command } from './command.ts';
+import { extraCommands } from './commands/index.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_CONFIG = path.join(REPO_ROOT, 'kiosk.config.json');
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>;
-  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
-}
 
 const configOption = { type: 'string' as const, short: 'c', description: `the kiosk configuration (default: ${path.relative(process.cwd(), DEFAULT_CONFIG) || 'kiosk.config.json'})` };
 
@@ -72,6 +67,7 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  ...extraCommands,
 };
 
 function generalHelp(): string {
@@ -113,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true });
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: command.positionals ?? false, strict: true });
   } catch (error) {
     console.error(`mashang ${name}: ${(error as Error).message}\n\n${commandHelp(name, command)}`);
     return 2;
@@ -128,6 +124,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof ConfigError) {
       console.error(`mashang: the configuration is not valid:\n${error.message}`);
       return 78; // EX_CONFIG
+    }
+    if (error instanceof UsageError) {
+      console.error(`mashang ${name}: ${error.message}`);
+      return 2;
     }
     if (error instanceof HostStartError) {
       console.error(`mashang: cannot start: ${error.message}`);

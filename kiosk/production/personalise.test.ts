@@ -44,8 +44,8 @@ describe('relaying the card centre\'s personalisation to the chip', () => {
     const person = makeSimPerson();
     const applicationNo = await openApplication(real, person.idNumber);
     const tampered: CardCentre = Object.assign(Object.create(real), {
-      personalisationPlan: async (request: Parameters<CardCentre['personalisationPlan']>[0], signal: AbortSignal) => {
-        const plan = await real.personalisationPlan(request, signal);
+      personalisationPlan: async (request: Parameters<CardCentre["personalisationPlan"]>[0]) => {
+        const plan = await real.personalisationPlan(request);
         if (!plan.ok) return plan;
         const [auth, ...rest] = plan.value.steps;
         return { ok: true, value: { steps: [{ ...auth!, apdu: auth!.apdu.slice(0, -2) + '00' }, ...rest] } };
