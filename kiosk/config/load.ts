@@ -28,6 +28,8 @@ export interface LoadedConfig {
   file: string;
   /** dataDir resolved against the config file's folder. */
   dataDir: string;
+  /** secretsFile resolved against the config file's folder. */
+  secretsFile: string;
 }
 
 export async function loadConfig(file: string): Promise<LoadedConfig> {
@@ -41,7 +43,13 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     throw new ConfigError(file, [{ path: '(root)', message: why }]);
   }
   const config = parseConfigText(text, file);
-  return { config, file: absolute, dataDir: path.resolve(path.dirname(absolute), config.dataDir) };
+  const folder = path.dirname(absolute);
+  return {
+    config,
+    file: absolute,
+    dataDir: path.resolve(folder, config.dataDir),
+    secretsFile: path.resolve(folder, config.secretsFile),
+  };
 }
 
 export function parseConfigText(text: string, file: string): KioskConfig {

@@ -130,6 +130,11 @@ export const KioskConfig = z
     language: z.enum(['zh-CN', 'en']).default('zh-CN'),
     /** Relative paths are resolved against the config file's folder. */
     dataDir: z.string().min(1),
+    /**
+     * The secrets file (journal key, card-centre credential), readable by the kiosk user only;
+     * relative to the config file's folder. Development creates it when missing.
+     */
+    secretsFile: z.string().min(1).default('./data/secrets.json'),
     http: z
       .object({
         /** Loopback only: the bridge must never listen on a network a stranger can reach. */
