@@ -197,7 +197,8 @@ function electronBinary(): string | null {
 function runShell(electron: string, config: string | undefined): Promise<number> {
   const child = spawn(electron, [path.join(REPO_ROOT, 'dist/shell/main.cjs')], {
     stdio: 'inherit',
-    env: { ...process.env, ...(config ? { MASHANG_CONFIG: path.resolve(config) } : {}) },
+    // The shell runs the host with this same Node (native addons are built for its ABI).
+    env: { ...process.env, MASHANG_NODE: process.execPath, ...(config ? { MASHANG_CONFIG: path.resolve(config) } : {}) },
   });
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
