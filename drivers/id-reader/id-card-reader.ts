@@ -1,19 +1,24 @@
 /**
  * The resident ID card reader as the kiosk sees it, whatever the transport (GA/T 467 over serial
  * or USB HID, or the simulator). Status codes of the reader (PROTOCOLS.md §2: 80/81/41/31/32)
- * become the typed failures below.
+ * become the typed failures below; 80 ("no card") is not a failure: readCard keeps waiting.
  */
 import type { DeviceDescriptor } from '../common/device-status.ts';
 import type { Result } from '../common/result.ts';
 import type { IdCardRecord } from './id-card-record.ts';
 
 export type IdReadFailure =
-  /** 80/81/41: the card moved or was read badly — "move the card and hold it still". */
+  /** 81/41 (again and again): the card moved or was read badly — "move the card and hold it still". */
   | { kind: 'moveCard' }
-  /** 31/32: the SAM rejected the card, or the card the SAM. */
+  /** 31/32/33: the SAM rejected the card, or the card the SAM. */
   | { kind: 'notGenuine' }
   /** The answer decoded but its content is wrong (bad check digit, impossible date). */
-  | { kind: 'invalidData'; detail: string };
+  | { kind: 'invalidData'; detail: string }
+  /**
+   * The reader itself failed: unplugged and not back in time, silent, garbled answers, a broken
+   * SAM. Not the resident's card: the kiosk should say "out of order", not "move your card".
+   */
+  | { kind: 'readerFault'; detail: string };
 
 export interface IdCardReader extends DeviceDescriptor {
   readonly kind: 'id-reader';

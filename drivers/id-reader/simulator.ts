@@ -1,72 +1,96 @@
 /**
- * A simulated ID card reader for development and the embedded default. It forgets the card the
- * moment it is removed, so no resident outlives their session in the simulator's memory either.
+ * The simulated ID card reader of the embedded default (`npm start` on any machine): the real
+ * GA/T 467 simulator behind a memory cable, driven by the real driver — the same codec, timeouts
+ * and retries as with hardware, only the wire is memory. Tests and the simulator panel place and
+ * remove cards, inject faults (`simulator.setFault`) and unplug the cable (`line.unplug()`).
+ *
+ * It forgets the card the moment it is removed, so no resident outlives their session in the
+ * simulator's memory either.
  */
-import { EventEmitter } from 'node:events';
-import { abortable, type DeviceStatus } from '../common/device-status.ts';
-import { err, ok, type Result } from '../common/result.ts';
-import { isValidIdNumber, idNumberCheckDigit, type IdCardRecord } from './id-card-record.ts';
+import type { DeviceStatus } from '../common/device-status.ts';
+import type { Result } from '../common/result.ts';
+import { createMemoryLine, type MemoryLine } from '../serial/memory-line.ts';
+import { ReconnectingLine, type DeviceLog } from '../serial/reconnecting-line.ts';
+import type { UartOptions } from '../serial/sim-uart.ts';
+import { Gat467Driver, type Gat467Timeouts } from './gat467-driver.ts';
+import { Gat467IdCardReader, type IdReaderTiming } from './gat467-id-card-reader.ts';
+import { GAT467_SIM_UART, Gat467Simulator } from './gat467-simulator.ts';
+import { idNumberCheckDigit, type IdCardRecord } from './id-card-record.ts';
 import type { IdCardReader, IdReadFailure } from './id-card-reader.ts';
+
+export interface SimulatedIdCardReaderOptions {
+  uart?: UartOptions;
+  timing?: Partial<IdReaderTiming>;
+  timeouts?: Partial<Gat467Timeouts>;
+  log?: DeviceLog;
+}
 
 export class SimulatedIdCardReader implements IdCardReader {
   readonly kind = 'id-reader' as const;
   readonly transport = 'simulated';
-  #card: IdCardRecord | null = null;
-  readonly #events = new EventEmitter();
+  /** The device: place cards, inject faults. */
+  readonly simulator: Gat467Simulator;
+  /** The cable: `unplug()`, `replug()`. */
+  readonly line: MemoryLine;
+  readonly #reader: Gat467IdCardReader;
 
-  status(): DeviceStatus {
-    return { state: 'ready' };
+  constructor(options: SimulatedIdCardReaderOptions = {}) {
+    const uart = options.uart ?? GAT467_SIM_UART;
+    this.simulator = new Gat467Simulator(uart);
+    this.line = createMemoryLine('id-reader');
+    this.simulator.attach(this.line.device);
+    const link = new ReconnectingLine(this.line.open, {
+      name: 'id-reader',
+      ...(options.log ? { log: options.log } : {}),
+    });
+    const driver = new Gat467Driver(link, {
+      baudRate: uart.baudRate,
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    this.#reader = new Gat467IdCardReader(driver, {
+      transport: 'simulated',
+      ...(options.timing ? { timing: options.timing } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    link.start();
   }
 
+  status(): DeviceStatus {
+    return this.#reader.status();
+  }
+
+  onStatus(listener: (status: DeviceStatus) => void): () => void {
+    return this.#reader.onStatus(listener);
+  }
+
+  /** Whether a card lies on the simulated reader (what the simulator panel shows, at once). */
   cardPresent(): boolean {
-    return this.#card !== null;
+    return this.simulator.cardPresent();
   }
 
   placeCard(card: IdCardRecord): void {
-    this.#card = card;
-    this.#events.emit('change');
+    this.simulator.placeCard(card);
   }
 
   removeCard(): void {
-    this.#card = null;
-    this.#events.emit('change');
+    this.simulator.removeCard();
   }
 
   readCard(signal: AbortSignal): Promise<Result<IdCardRecord, IdReadFailure>> {
-    return abortable(signal, (resolve) => {
-      const attempt = () => {
-        const card = this.#card;
-        if (!card) return false;
-        resolve(
-          isValidIdNumber(card.idNumber)
-            ? ok({ ...card })
-            : err({ kind: 'invalidData', detail: 'ID number fails its check digit' }),
-        );
-        return true;
-      };
-      if (attempt()) return () => {};
-      const onChange = () => {
-        if (attempt()) this.#events.off('change', onChange);
-      };
-      this.#events.on('change', onChange);
-      return () => this.#events.off('change', onChange);
-    });
+    return this.#reader.readCard(signal);
   }
 
   waitForRemoval(signal: AbortSignal): Promise<void> {
-    return abortable(signal, (resolve) => {
-      if (!this.#card) {
-        resolve();
-        return () => {};
-      }
-      const onChange = () => {
-        if (this.#card) return;
-        this.#events.off('change', onChange);
-        resolve();
-      };
-      this.#events.on('change', onChange);
-      return () => this.#events.off('change', onChange);
-    });
+    return this.#reader.waitForRemoval(signal);
+  }
+
+  readSamId(signal?: AbortSignal) {
+    return this.#reader.readSamId(signal);
+  }
+
+  close(): Promise<void> {
+    return this.#reader.close();
   }
 }
 
