@@ -30,6 +30,7 @@ const ANSWERS: Record<string, AnyEvent[]> = {
     done('readIdCard', { ok: true, value: expired }),
     done('readIdCard', { ok: false, error: { kind: 'moveCard' } }),
     done('readIdCard', { ok: false, error: { kind: 'notGenuine' } }),
+    done('readIdCard', { ok: false, error: { kind: 'readerFault', detail: 'silent' } }),
     error('readIdCard'),
   ],
   verifyFace: ['match', 'noMatch', 'retry', 'unreachable'].map((o) => done('verifyFace', o)).concat(error('verifyFace')),

@@ -77,8 +77,17 @@ function fresh(lang: Language, maxAttempts: number, now: number): ReissueContext
   };
 }
 
-const idFailureReason = (outcome: Extract<ReadIdOutcome, { ok: false }>): FailureReason =>
-  outcome.error.kind === 'notGenuine' ? 'idNotGenuine' : 'idUnreadable';
+/** The reader's typed failures, as the resident is told: move the card, not genuine, or a fault. */
+const idFailureReason = (outcome: Extract<ReadIdOutcome, { ok: false }>): FailureReason => {
+  switch (outcome.error.kind) {
+    case 'notGenuine':
+      return 'idNotGenuine';
+    case 'readerFault':
+      return 'deviceNotReady';
+    default:
+      return 'idUnreadable';
+  }
+};
 
 const stepFailure = (outcome: StepOutcome): FailureReason =>
   outcome.ok ? 'productionFailed' : outcome.reason === 'failed' ? 'productionFailed' : outcome.reason;
