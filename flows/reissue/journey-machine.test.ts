@@ -97,7 +97,14 @@ function serialize(snapshot: Snapshot): string {
 }
 
 const traversal = { events: eventsFor as never, serializeState: serialize as never };
-const paths = getShortestPaths(journeyMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never);
+interface Step {
+  state: unknown;
+  event: AnyEvent;
+}
+const paths = getShortestPaths(journeyMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never) as unknown as {
+  state: unknown;
+  steps: Step[];
+}[];
 
 function allStateNodes(node: AnyStateNode): AnyStateNode[] {
   return [node, ...Object.values(node.states).flatMap(allStateNodes)];
@@ -112,7 +119,10 @@ describe('the reissue journey, every path', () => {
   });
 
   it('takes every event every state handles (100% of state × event pairs)', () => {
-    const adjacency = getAdjacencyMap(journeyMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never);
+    const adjacency = getAdjacencyMap(journeyMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never) as unknown as Record<
+      string,
+      { state: unknown; transitions: Record<string, Step> }
+    >;
     const taken = new Set<string>();
     for (const { state, transitions } of Object.values(adjacency)) {
       for (const { event } of Object.values(transitions)) {
@@ -126,7 +136,10 @@ describe('the reissue journey, every path', () => {
   });
 
   it('hands out a card only after the chip was written, then printed, then ejected — on every edge', () => {
-    const adjacency = getAdjacencyMap(journeyMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never);
+    const adjacency = getAdjacencyMap(journeyMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never) as unknown as Record<
+      string,
+      { state: unknown; transitions: Record<string, Step> }
+    >;
     // Each production state may be entered only from its predecessor, on that step's success.
     const mustFollow: [object | string, object, string][] = [
       ['collect', { producing: 'ejecting' }, 'xstate.done.actor.ejectCard'],
@@ -144,7 +157,7 @@ describe('the reissue journey, every path', () => {
           edgesChecked++;
           expect(from.matches(predecessor as never), `${JSON.stringify(from.value)} → ${JSON.stringify(to.value)}`).toBe(true);
           expect(event.type).toBe(doneEvent);
-          expect((event as { output: { ok: boolean } }).output.ok).toBe(true);
+          expect((event as unknown as { output: { ok: boolean } }).output.ok).toBe(true);
         }
       }
     }
@@ -184,9 +197,9 @@ describe('the reissue journey, every path', () => {
     const actor = createActor(
       journeyMachine.provide({
         actors: {
-          readIdCard: fromOutput({ ok: true, value: resident }),
-          verifyFace: fromOutput('retry'),
-          waitIdCardRemoved: fromOutput(undefined),
+          readIdCard: fromOutput({ ok: true, value: resident }) as never,
+          verifyFace: fromOutput('retry') as never,
+          waitIdCardRemoved: fromOutput(undefined) as never,
         },
       }),
       { input: { lang: 'zh-CN', maxAttempts: 3 } },

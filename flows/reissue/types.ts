@@ -28,7 +28,10 @@ export type LookupOutcome =
   | { kind: 'noCardOnFile' }
   | { kind: 'unreachable' };
 
-export type StepOutcome = { ok: true } | { ok: false; reason: 'deviceNotReady' | 'cardCentreUnreachable' | 'failed' };
+export type StepOutcome =
+  | { ok: true }
+  /** `recordsUnavailable`: the step's record could not be written, so the step was not done. */
+  | { ok: false; reason: 'deviceNotReady' | 'cardCentreUnreachable' | 'recordsUnavailable' | 'failed' };
 
 export interface RegisterOutput {
   applicationNo: string;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { kioskConfigJsonSchema } from '../config/schema.ts';
+import { loadSecrets } from '../config/secrets.ts';
 import { Host, HostStartError } from '../host/host.ts';
 import { createLogger } from '../log/logger.ts';
 import { UsageError, type Command } from './command.ts';
@@ -147,8 +148,12 @@ function parsePort(value: unknown): number | undefined {
 async function runHost(values: Record<string, unknown>, how: { announce: 'human' | 'machine' }): Promise<number> {
   const loaded = await loadConfig((values.config as string | undefined) ?? DEFAULT_CONFIG);
   const logger = createLogger({ dataDir: loaded.dataDir });
+  const secrets = loadSecrets(loaded.secretsFile, { mode: loaded.config.mode });
   const host = new Host({
     config: loaded.config,
+    dataDir: loaded.dataDir,
+    secrets: { journalKey: secrets.journalKey },
+    configDir: path.dirname(loaded.file),
     logger,
     token: process.env.MASHANG_BRIDGE_TOKEN || undefined,
     port: parsePort(values.port),

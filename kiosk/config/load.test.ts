@@ -22,7 +22,8 @@ describe('kiosk.config.json', () => {
   it('the embedded default is valid: every device simulated, the embedded card centre', () => {
     const config = parseConfigText(text, 'kiosk.config.json');
     expect(config.devices.every((d) => d.transport.type === 'simulated')).toBe(true);
-    expect(config.cardCentre).toEqual({ endpoint: 'embedded' });
+    // Its own records beside the config, never in the kiosk's dataDir; any free port on 127.0.0.1.
+    expect(config.cardCentre).toEqual({ endpoint: 'embedded', dataDir: './card-centre-data', port: 0 });
   });
 
   it('names the line and column of a JSON syntax error', () => {

@@ -102,12 +102,30 @@ export const KioskConfig = z
       })
       .strict(),
     devices: z.array(DeviceConfig).min(1),
+    /**
+     * The province's card-centre system: its URL, or the embedded card centre, which the host
+     * then runs in-process on 127.0.0.1 and talks to over HTTP like any other.
+     */
     cardCentre: z.union([
-      z.object({ endpoint: z.literal('embedded') }).strict(),
+      z
+        .object({
+          endpoint: z.literal('embedded'),
+          /**
+           * The embedded centre's own records, relative to the config file's folder. It is another
+           * system than the kiosk, so never inside dataDir (which must hold no resident data).
+           */
+          dataDir: z.string().min(1).default('./card-centre-data'),
+          /** Its port on 127.0.0.1; 0 = any free port. */
+          port: z.number().int().min(0).max(65535).default(0),
+        })
+        .strict(),
       z
         .object({
           endpoint: z.url({ protocol: /^https?$/ }),
+          /** Per-attempt timeout of ordinary calls (face checks and payments get at least 30 s). */
           timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+          /** Further attempts after a timeout or a lost connection, for calls that are safe to repeat. */
+          retries: z.number().int().min(0).max(5).default(2),
         })
         .strict(),
     ]),
@@ -128,6 +146,14 @@ export const KioskConfig = z
         path: ['idleWarningSeconds'],
       }),
     language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+    /** The resident UI. */
+    ui: z
+      .object({
+        /** Spoken instructions on every screen (shipped clips). Staff may turn them off. */
+        voice: z.boolean().default(true),
+      })
+      .strict()
+      .default({ voice: true }),
     /** Relative paths are resolved against the config file's folder. */
     dataDir: z.string().min(1),
     /**

@@ -14,10 +14,13 @@ import { reissueMachine } from '../../flows/reissue/machine.ts';
 import type { ClientMessage, SimAction, ViewModel } from '../bridge/protocol.ts';
 import { BridgeServer } from '../bridge/server.ts';
 import type { CardCentre } from '../card-centre/card-centre.ts';
-import { EmbeddedCardCentre } from '../card-centre/embedded.ts';
-import type { KioskConfig } from '../config/schema.ts';
+import { cardCentreLink, type CardCentreLink } from '../card-centre/connection.ts';
+import { deviceOf, type KioskConfig } from '../config/schema.ts';
+import type { KioskSecrets } from '../config/secrets.ts';
 import type { Logger } from '../log/logger.ts';
 import { KioskMetrics } from '../metrics/metrics.ts';
+import { HostRecords } from '../store/host-records.ts';
+import { DataDirLockedError } from '../store/lock.ts';
 import { buildView, type SimulationView } from '../view/view-model.ts';
 import { createDevices, DeviceSetupError, type Devices, type SimulationOptions } from './devices.ts';
 import { createHttpServer } from './http-server.ts';
@@ -34,6 +37,10 @@ const RECEIPT_SHOWN_MS = 5_000;
 export interface HostOptions {
   config: KioskConfig;
   logger: Logger;
+  /** The kiosk's data directory (records, logs); the host locks it while it runs. */
+  dataDir: string;
+  /** From the secrets file: the key that seals what the journal keeps of a resident. */
+  secrets: Pick<KioskSecrets, 'journalKey'>;
   /** The per-start bridge secret; a fresh random one when absent. */
   token?: string;
   /** Overrides config.http.port (0 = any free port). */
@@ -42,6 +49,8 @@ export interface HostOptions {
   simulation?: SimulationOptions;
   /** Tests inject a card centre; otherwise the config decides. */
   cardCentre?: CardCentre;
+  /** The folder the config's relative paths (secrets, the embedded card centre's data) resolve against: the config file's. */
+  configDir?: string;
 }
 
 export class HostStartError extends Error {}
@@ -51,11 +60,14 @@ export class Host {
   readonly devices: Devices;
   readonly cardCentre: CardCentre;
   readonly metrics = new KioskMetrics();
+  /** The kiosk's own records: session journal, card-stock ledger, outbox, audit log. */
+  readonly records: HostRecords;
   readonly #options: HostOptions;
   readonly #logger: Logger;
   readonly #actor: Actor<typeof reissueMachine>;
   readonly #bridge: BridgeServer;
   readonly #server: http.Server;
+  readonly #cardCentreLink: CardCentreLink | null = null;
   #lastViewJson = '';
   #lastScreen: ViewModel['screen'] = 'attract';
 
@@ -64,15 +76,27 @@ export class Host {
     const { config, logger } = options;
     this.#logger = logger;
     this.token = options.token ?? randomBytes(32).toString('hex');
+    // One writer: the data directory's lock comes first, before any device is opened.
+    try {
+      this.records = HostRecords.open({ dataDir: options.dataDir, journalKey: options.secrets.journalKey, kioskId: config.kiosk.id, logger });
+    } catch (error) {
+      if (error instanceof DataDirLockedError) throw new HostStartError(error.message);
+      throw error;
+    }
     try {
       this.devices = createDevices(config, options.simulation);
     } catch (error) {
+      this.records.close();
       if (error instanceof DeviceSetupError) throw new HostStartError(error.message);
       throw error;
     }
+    // The card centre: injected (tests), or from the config — its URL, or the embedded centre,
+    // which start() runs in-process on 127.0.0.1; either way the kiosk speaks HTTP to it.
     if (options.cardCentre) this.cardCentre = options.cardCentre;
-    else if (config.cardCentre.endpoint === 'embedded') this.cardCentre = new EmbeddedCardCentre();
-    else throw new HostStartError('the HTTP card-centre client is not available in this version yet; use {"endpoint": "embedded"}');
+    else {
+      this.#cardCentreLink = cardCentreLink(config, { configDir: options.configDir ?? process.cwd(), logger });
+      this.cardCentre = this.#cardCentreLink.centre;
+    }
 
     const timeouts = config.timeouts;
     const machine = reissueMachine.provide({
@@ -81,6 +105,7 @@ export class Host {
         cardCentre: this.cardCentre,
         logger,
         kiosk: { id: config.kiosk.id, siteName: config.kiosk.siteName },
+        store: this.records.store,
       }),
       delays: {
         idle: timeouts.idleSeconds * 1000,
@@ -118,6 +143,15 @@ export class Host {
 
   async start(): Promise<void> {
     const { config } = this.#options;
+    await this.#cardCentreLink?.start();
+    this.records.start({
+      printer: this.devices.cardPrinter,
+      // Development on a simulated printer: the ledger follows the simulator's blanks (seeded on a fresh data directory).
+      simulatedDevelopmentPrinter: config.mode === 'development' && deviceOf(config, 'card-printer').transport.type === 'simulated',
+      cardCentre: this.cardCentre,
+      metrics: this.metrics,
+      onServiceChange: () => this.#publish(),
+    });
     this.#actor.subscribe({
       next: () => this.#publish(),
       error: (error) => this.#logger.fatal({ event: 'flow.crashed', err: String(error) }, 'reissue flow crashed'),
@@ -146,12 +180,21 @@ export class Host {
 
   async stop(): Promise<void> {
     this.#actor.stop();
+    await this.#cardCentreLink?.stop();
     await this.#bridge.close();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeAllConnections();
+    await this.records.stop();
   }
 
   view(): ViewModel {
+    const view = this.#flowView();
+    // Records that cannot be written, or stock that does not add up: no new resident session.
+    if (view.screen === 'attract' && this.records.serviceBlock()) return { ...view, screen: 'outOfService' };
+    return view;
+  }
+
+  #flowView(): ViewModel {
     const { config } = this.#options;
     return buildView(
       this.#actor.getSnapshot(),
@@ -160,6 +203,7 @@ export class Host {
         siteName: config.kiosk.siteName,
         idleMs: config.timeouts.idleSeconds * 1000,
         idleWarningMs: config.timeouts.idleWarningSeconds * 1000,
+        voice: config.ui.voice,
       },
       this.#simulationView(),
     );
@@ -175,7 +219,8 @@ export class Host {
     const states = Object.fromEntries(Object.entries(devices).map(([name, d]) => [name, d.status().state]));
     const critical = ['id-reader', 'card-printer', 'chip-encoder'].some((name) => states[name] !== 'ready');
     const any = Object.values(states).some((s) => s !== 'ready');
-    return { status: critical ? 'down' : any ? 'degraded' : 'ready', devices: states };
+    const outOfService = this.records.serviceBlock() !== null;
+    return { status: critical || outOfService ? 'down' : any ? 'degraded' : 'ready', devices: states };
   }
 
   /** For tests and the developer panel: the events a resident would cause. */
@@ -185,7 +230,9 @@ export class Host {
 
   #onMessage(message: ClientMessage): void {
     if (message.type === 'event') {
-      this.#actor.send(message.event);
+      const block = message.event.type === 'START' ? this.records.serviceBlock() : null;
+      if (block) this.#logger.warn({ event: 'session.refused', reason: block.reason }, `out of service: ${block.message}`);
+      else this.#actor.send(message.event);
     } else {
       this.#simulate(message.sim);
     }

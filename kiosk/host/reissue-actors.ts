@@ -2,9 +2,19 @@
  * The host's implementations of the reissue flow's actors: each turns one step of the journey
  * into driver and card-centre calls, and answers in the flow's own terms. Aborting the signal
  * (the flow left the state) cancels the hardware wait.
+ *
+ * Every side effect is wrapped in its records (kiosk/store/session-records.ts): the intent is
+ * committed before it, the outcome after it together with the stock-ledger and outbox entries it
+ * implies. When the intent cannot be written the side effect is refused and the actor fails, so
+ * the flow takes its failure or reject path. The one exception is retaining a card left in the
+ * exit slot: leaving a personalised card for a stranger is worse than a missing record, and the
+ * printer's reject counter shows the move to the next stock check.
+ *
+ * The printer's counters are read before and after each card movement and compared with what the
+ * movement should have done; a disagreement (a double feed) is a discrepancy in the ledger.
  */
-import { randomBytes } from 'node:crypto';
 import { fromPromise } from 'xstate';
+import type { CardPrinterCounters } from '../../drivers/card-printer/card-printer.ts';
 import type { reissueMachine } from '../../flows/reissue/machine.ts';
 import type { IdCardRecord } from '../../drivers/id-reader/id-card-record.ts';
 import type { Language, LookupOutcome, ReadIdOutcome, RegisterOutput, StepOutcome } from '../../flows/reissue/types.ts';
@@ -14,6 +24,10 @@ import { CARD_STATUS, REISSUE_REASON, type CardCentre } from '../card-centre/car
 import type { Logger } from '../log/logger.ts';
 import { maskCardNo, maskIdNumber, maskName } from '../log/mask.ts';
 import { personalise } from '../production/personalise.ts';
+import { checkCounter, checkFeed, type Finding, type MovementContext } from '../store/ledger.ts';
+import { SessionRecords, type Checkpoint } from '../store/session-records.ts';
+import { checkStockAtRestAndRecord } from '../store/stock-check.ts';
+import type { KioskStore } from '../store/store.ts';
 import type { Devices } from './devices.ts';
 
 export interface ReissueActorDeps {
@@ -21,28 +35,63 @@ export interface ReissueActorDeps {
   cardCentre: CardCentre;
   logger: Logger;
   kiosk: { id: string; siteName: string };
+  store: KioskStore;
   now?: () => Date;
 }
 
 type Actors = Parameters<typeof reissueMachine.provide>[0]['actors'];
 
 const OK: StepOutcome = { ok: true };
+const RECORDS_UNAVAILABLE: StepOutcome = { ok: false, reason: 'recordsUnavailable' };
+
+/** Why the card inside is being rejected: the last production step that failed. */
+type SpoilReason = 'feedFailed' | 'doubleFeed' | 'chipFailed' | 'printFailed' | 'ejectFailed' | 'unknown';
+
+class RecordsRefusedError extends Error {
+  constructor(action: string) {
+    super(`${action} refused: the kiosk's records cannot be written`);
+    this.name = 'RecordsRefusedError';
+  }
+}
+
+const isAbort = (error: unknown) => (error as { name?: string } | null)?.name === 'AbortError' || (error instanceof Error && /abort/i.test(error.message));
 
 export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
-  const { devices, cardCentre, logger } = deps;
+  const { devices, cardCentre, logger, store } = deps;
+  const printer = devices.cardPrinter;
   const now = deps.now ?? (() => new Date());
-  /** The chip written in this session (识别码), reported with the card's outcome; not personal data. */
-  let identification: string | null = null;
+  const records = new SessionRecords(store, logger);
 
-  const report = async (applicationNo: string, outcome: 'issued' | 'spoiled' | 'retained', signal: AbortSignal) => {
-    if (!identification) return;
-    const chip = identification;
-    // The outbox takes this over with its own issue; until then, a failed report is logged for staff.
-    const result = await cardCentre.reportCardIssued(
-      { key: `${applicationNo}:${chip}:${outcome}`, applicationNo, identification: chip, outcome },
-      signal,
+  /** The production attempt (one per feed), for the keys of its steps. */
+  let attempt = 0;
+  let applicationNo: string | null = null;
+  /** The chip written on the card now inside (识别码); not personal data. */
+  let identification: string | null = null;
+  let spoilReason: SpoilReason = 'unknown';
+
+  const counters = (): CardPrinterCounters => printer.counters();
+  const movement = (checkpoint: Checkpoint, journalSeq: number, printerNow: CardPrinterCounters): MovementContext => ({
+    sessionId: checkpoint.sessionId,
+    journalSeq,
+    printer: printerNow,
+  });
+  const raise = (findings: Finding[], at: MovementContext) => {
+    for (const finding of findings) {
+      store.ledger.raise(finding, at);
+      logger.error({ event: 'stock.discrepancy', reason: finding.reason, ...finding.detail }, finding.message);
+    }
+  };
+  /** Queues the card's result for the card centre when the centre knows the card (its chip was written). */
+  const queueCardResult = (outcome: 'issued' | 'spoiled' | 'retained', sessionId: string) => {
+    if (!identification || !applicationNo) return;
+    store.queue(
+      {
+        kind: 'cardResult',
+        key: `${applicationNo}:${identification}:${outcome}`,
+        payload: { applicationNo, identification, outcome },
+      },
+      sessionId,
     );
-    if (!result.ok) logger.error({ event: 'card.report_failed', applicationNo, outcome, error: result.error.kind }, 'card result not reported');
   };
 
   return {
@@ -56,8 +105,10 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       const result = await cardCentre.lookupPerson(input.idNumber, signal);
       if (!result.ok) {
         logger.warn({ event: 'centre.lookup_failed', error: result.error.kind }, 'card-centre lookup failed');
-        return result.error.kind === 'unreachable' ? { kind: 'unreachable' } : { kind: 'noCardOnFile' };
+        return result.error.kind === 'rejected' ? { kind: 'noCardOnFile' } : { kind: 'unreachable' };
       }
+      // The card centre's date stamps the session and its stock movements.
+      store.centreDate.heard(result.value.today);
       const card = result.value.cards.find((c) =>
         [CARD_STATUS.normal, CARD_STATUS.reportedLost, CARD_STATUS.temporarilyLost].includes(c.status as never),
       );
@@ -72,38 +123,115 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       for (const device of [devices.idReader, devices.cardPrinter, devices.chipEncoder, devices.receiptPrinter]) {
         if (device.status().state !== 'ready') problems.push(`${device.kind}:${device.status().state}`);
       }
-      if (devices.cardPrinter.counters().blanksInFeeder < input.blanksNeeded) problems.push('feeder:low');
+      if (counters().blanksInFeeder < input.blanksNeeded) problems.push('feeder:low');
+      // The records must take writes (a full disk may have been freed since) and the stock must agree.
+      if (store.writeFailure && !store.probeWrites()) problems.push('records:unavailable');
+      else {
+        try {
+          checkStockAtRestAndRecord(store, printer, logger);
+        } catch {
+          problems.push('records:unavailable');
+        }
+        const balance = store.ledger.balance();
+        if (balance.unresolved.length > 0) problems.push('stock:discrepancy');
+        if (balance.inProcess > 0) problems.push('stock:cardInsideFromEarlierSession');
+        if (balance.inHopper < input.blanksNeeded) problems.push('stock:ledgerHopperLow');
+      }
       if (problems.length > 0) {
         logger.warn({ event: 'preflight.failed', problems }, 'pre-flight check failed');
-        return { ok: false, reason: 'deviceNotReady' };
+        return problems.includes('records:unavailable') ? RECORDS_UNAVAILABLE : { ok: false, reason: 'deviceNotReady' };
       }
       return OK;
     }),
 
     register: fromPromise<RegisterOutput, { idNumber: string; cardNo: string; alreadyReported: boolean }>(
       async ({ input, signal }) => {
-        const sessionKey = randomBytes(8).toString('hex');
+        // The session starts with its first side effect (this one, or an identity check before it).
+        const sessionId = records.ensure();
+        attempt = 0;
+        applicationNo = null;
+        identification = null;
+        // What recovery needs to repeat these calls under their keys; sealed, deleted at settlement.
+        const open = { idNumber: input.idNumber, cardNo: input.cardNo };
         if (!input.alreadyReported) {
-          const loss = await cardCentre.reportLoss({ key: `${sessionKey}:loss`, idNumber: input.idNumber, cardNo: input.cardNo }, signal);
+          const checkpoint = records.intend('lossReported', 'loss', { card: maskCardNo(input.cardNo) }, 'reporting the loss', { open });
+          if (!checkpoint) throw new RecordsRefusedError('reporting the loss');
+          const loss = await cardCentre.reportLoss({ key: checkpoint.key, idNumber: input.idNumber, cardNo: input.cardNo }, signal).catch((error: unknown) => {
+            records.conclude(checkpoint, 'unknown', { error: String((error as Error).message ?? error) });
+            throw error;
+          });
+          if (loss.ok) records.conclude(checkpoint, 'done', { alreadyReported: loss.value.alreadyReported });
+          // Only a refusal is a known "not done"; no answer (unreachable, timeout, garbled) is unknown.
+          else records.conclude(checkpoint, loss.error.kind === 'rejected' ? 'failed' : 'unknown', loss.error.kind === 'rejected' ? { code: loss.error.code } : { error: loss.error.kind });
           if (!loss.ok) throw new Error(`loss report failed: ${loss.error.kind}`);
         }
-        const application = await cardCentre.openApplication(
-          { key: `${sessionKey}:application`, idNumber: input.idNumber, reason: REISSUE_REASON.lost },
-          signal,
+        const checkpoint = records.intend('applicationOpened', 'application', {}, 'opening the application', { open });
+        if (!checkpoint) throw new RecordsRefusedError('opening the application');
+        const application = await cardCentre
+          .openApplication({ key: checkpoint.key, idNumber: input.idNumber, reason: REISSUE_REASON.lost }, signal)
+          .catch((error: unknown) => {
+            records.conclude(checkpoint, 'unknown', { error: String((error as Error).message ?? error) });
+            throw error;
+          });
+        if (!application.ok) {
+          records.conclude(checkpoint, application.error.kind === 'rejected' ? 'failed' : 'unknown', application.error.kind === 'rejected' ? { code: application.error.code } : { error: application.error.kind });
+          throw new Error(`application failed: ${application.error.kind}`);
+        }
+        const transactionNo = `${deps.kiosk.id}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${sessionId.slice(0, 4).toUpperCase()}`;
+        applicationNo = application.value.applicationNo;
+        records.conclude(checkpoint, 'done', { applicationNo, transactionNo }, () =>
+          store.journal.setApplication(sessionId, application.value.applicationNo, transactionNo),
         );
-        if (!application.ok) throw new Error(`application failed: ${application.error.kind}`);
-        const transactionNo = `${deps.kiosk.id}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${sessionKey.slice(0, 4).toUpperCase()}`;
-        logger.info({ event: 'reissue.registered', applicationNo: application.value.applicationNo, transactionNo, card: maskCardNo(input.cardNo) }, 'loss reported, application opened');
-        identification = null;
+        logger.info({ event: 'reissue.registered', session: sessionId, applicationNo, transactionNo, card: maskCardNo(input.cardNo) }, 'loss reported, application opened');
         return { applicationNo: application.value.applicationNo, transactionNo };
       },
     ),
 
     feedBlank: fromPromise<StepOutcome>(async ({ signal }) => {
+      attempt++;
       identification = null;
-      const result = await devices.cardPrinter.feedToContactStation(signal);
+      spoilReason = 'feedFailed';
+      // An open discrepancy stops production: no new blank while the stock does not add up.
+      const block = store.serviceBlock();
+      if (block) {
+        logger.error({ event: 'card.feed_refused', reason: block.reason }, `${block.message}: no blank is fed`);
+        return block.reason === 'recordsUnavailable' ? RECORDS_UNAVAILABLE : { ok: false, reason: 'deviceNotReady' };
+      }
+      const before = counters();
+      const hopperBefore = store.ledger.balance().inHopper;
+      const checkpoint = records.intend('blankTaken', `feed:${attempt}`, { attempt, feederBefore: before.blanksInFeeder }, 'feeding a blank');
+      if (!checkpoint) return RECORDS_UNAVAILABLE;
+      let result: Awaited<ReturnType<typeof printer.feedToContactStation>>;
+      try {
+        result = await printer.feedToContactStation(signal);
+      } catch (error) {
+        records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
+        throw error;
+      }
+      const after = counters();
+      const { fed, findings } = checkFeed(result.ok, before, after, hopperBefore);
+      const doubleFeed = findings.some((f) => f.reason === 'doubleFeed');
+      const recorded = records.conclude(
+        checkpoint,
+        result.ok ? 'done' : 'failed',
+        { attempt, fed, feederAfter: after.blanksInFeeder, ...(result.ok ? {} : { fault: result.error }) },
+        (seq) => {
+          const at = movement(checkpoint, seq, after);
+          // The card at the station belongs to the session; blanks a double feed pulled out with it
+          // are loose in the printer and belong to nobody until staff find them.
+          if (fed > 0) store.ledger.fed(doubleFeed ? 1 : fed, at);
+          if (doubleFeed) store.ledger.fed(fed - 1, { ...at, sessionId: null });
+          raise(findings, at);
+        },
+      );
+      if (!recorded) return RECORDS_UNAVAILABLE;
       if (!result.ok) {
-        logger.warn({ event: 'card.feed_failed', fault: result.error }, 'blank not fed');
+        logger.warn({ event: 'card.feed_failed', fault: result.error, fed }, 'blank not fed');
+        return { ok: false, reason: 'deviceNotReady' };
+      }
+      if (doubleFeed) {
+        // The card at the station may be fine, but a loose blank could leave the printer with it.
+        spoilReason = 'doubleFeed';
         return { ok: false, reason: 'deviceNotReady' };
       }
       devices.simulation?.chipEncoder.insertBlank();
@@ -112,9 +240,16 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
 
     writeChip: fromPromise<StepOutcome, { applicationNo: string; resident: IdCardRecord }>(
       async ({ input, signal }) => {
-        const session = await devices.chipEncoder.connect(signal);
+        spoilReason = 'chipFailed';
+        const checkpoint = records.intend('chipPersonalised', `chip:${attempt}`, { attempt, applicationNo: input.applicationNo }, 'writing the chip');
+        if (!checkpoint) return RECORDS_UNAVAILABLE;
+        const session = await devices.chipEncoder.connect(signal).catch((error: unknown) => {
+          records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
+          throw error;
+        });
         if (!session.ok) {
           logger.warn({ event: 'chip.connect_failed', fault: session.error.kind }, 'chip not reachable');
+          records.conclude(checkpoint, 'failed', { fault: session.error.kind });
           return { ok: false, reason: 'failed' };
         }
         try {
@@ -124,11 +259,17 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
           }, signal);
           if (!result.ok) {
             logger.warn({ event: 'chip.personalise_failed', failure: result.error }, 'chip personalisation failed');
+            records.conclude(checkpoint, 'failed', { failure: result.error.kind });
             return { ok: false, reason: 'failed' };
           }
           identification = result.value.identification;
+          const recorded = records.conclude(checkpoint, 'done', { identification });
           logger.info({ event: 'chip.personalised', applicationNo: input.applicationNo, identification }, 'chip written and verified');
-          return OK;
+          // Without the record of this chip the card must not go on to be printed and handed out.
+          return recorded ? OK : RECORDS_UNAVAILABLE;
+        } catch (error) {
+          records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
+          throw error;
         } finally {
           await session.value.close();
         }
@@ -136,39 +277,127 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
     ),
 
     printFace: fromPromise<StepOutcome, { resident: IdCardRecord; cardNo: string }>(async ({ signal }) => {
-      const result = await devices.cardPrinter.printFront({ k: renderFramePanel() }, signal);
-      return result.ok ? OK : { ok: false, reason: 'deviceNotReady' };
+      spoilReason = 'printFailed';
+      const checkpoint = records.intend('facePrinted', `print:${attempt}`, { attempt }, 'printing the card face');
+      if (!checkpoint) return RECORDS_UNAVAILABLE;
+      const before = counters();
+      const result = await printer.printFront({ k: renderFramePanel() }, signal).catch((error: unknown) => {
+        records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
+        throw error;
+      });
+      const after = counters();
+      const findings = result.ok ? checkCounter('printed', before, after) : [];
+      const recorded = records.conclude(checkpoint, result.ok ? 'done' : 'failed', result.ok ? { printed: after.cardsPrinted } : { fault: result.error }, (seq) =>
+        raise(findings, movement(checkpoint, seq, after)),
+      );
+      if (!result.ok) return { ok: false, reason: 'deviceNotReady' };
+      return recorded ? OK : RECORDS_UNAVAILABLE;
     }),
 
     ejectCard: fromPromise<StepOutcome, { applicationNo: string }>(async ({ input, signal }) => {
-      const result = await devices.cardPrinter.ejectToResident(signal);
+      spoilReason = 'ejectFailed';
+      const checkpoint = records.intend('cardEjected', `eject:${attempt}`, { attempt }, 'presenting the card at the exit');
+      if (!checkpoint) return RECORDS_UNAVAILABLE;
+      const result = await printer.ejectToResident(signal).catch((error: unknown) => {
+        records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
+        throw error;
+      });
+      records.conclude(checkpoint, result.ok ? 'done' : 'failed', result.ok ? {} : { fault: result.error });
       if (!result.ok) return { ok: false, reason: 'deviceNotReady' };
       logger.info({ event: 'card.ejected', applicationNo: input.applicationNo }, 'card presented at the exit');
-      await report(input.applicationNo, 'issued', signal);
+      // The card may still be retained; it is issued (and reported) when the resident takes it.
       return OK;
     }),
 
     rejectCard: fromPromise<StepOutcome, { applicationNo: string | null }>(async ({ input, signal }) => {
-      const result = await devices.cardPrinter.ejectToRejectBin(signal);
+      const sessionId = records.sessionId;
+      const inside = sessionId ? store.ledger.inProcessFor(sessionId) : 0;
+      const reason = spoilReason;
+      const checkpoint = records.intend('cardRejected', `reject:${attempt}`, { attempt, reason, inside }, 'putting the card in the reject bin');
+      // A card whose move to the bin cannot be recorded stays where it is, inside the printer.
+      if (!checkpoint) throw new RecordsRefusedError('rejecting the card');
+      const before = counters();
+      const result = await printer.ejectToRejectBin(signal).catch((error: unknown) => {
+        records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
+        throw error;
+      });
+      const after = counters();
       if (!result.ok && result.error !== 'noCard') {
         logger.error({ event: 'card.reject_failed', fault: result.error }, 'card could not be rejected');
+        records.conclude(checkpoint, 'failed', { fault: result.error });
         throw new Error(`reject failed: ${result.error}`);
       }
-      logger.warn({ event: 'card.rejected', applicationNo: input.applicationNo, identification }, 'card rejected into the bin');
-      if (input.applicationNo) await report(input.applicationNo, 'spoiled', signal);
+      const binned = result.ok;
+      records.conclude(checkpoint, 'done', { binned, reason, ...(identification ? { identification } : {}) }, (seq) => {
+        const at = movement(checkpoint, seq, after);
+        if (binned && inside > 0) {
+          store.ledger.rejected(identification, reason, at);
+          queueCardResult('spoiled', checkpoint.sessionId);
+        }
+        const findings: Finding[] = binned ? checkCounter('rejected', before, after) : [];
+        if (binned && inside === 0) {
+          findings.push({ reason: 'unrecordedBlanks', message: 'a card the ledger did not know of was in the printer and went to the bin', detail: {} });
+        }
+        if (!binned && inside > 0) {
+          findings.push({ reason: 'cardMissing', message: `the ledger has ${inside} card(s) of this session inside the printer; the printer has none`, detail: { inside } });
+        }
+        raise(findings, at);
+      });
+      if (binned) logger.warn({ event: 'card.rejected', applicationNo: input.applicationNo, identification, reason }, 'card rejected into the bin');
       identification = null;
       return OK;
     }),
 
     waitCardTaken: fromPromise<void>(async ({ signal }) => {
-      await devices.cardPrinter.waitForCardTaken(signal);
+      const checkpoint = records.intend('cardTaken', 'taken', { attempt }, 'waiting for the resident to take the card');
+      const taken = (how: string) => {
+        if (!checkpoint) {
+          logger.error({ event: 'card.taken_unrecorded' }, 'card taken, but its record could not be written: the ledger still has it inside');
+          return;
+        }
+        records.conclude(checkpoint, 'done', { how }, (seq) => {
+          store.ledger.issued(identification, movement(checkpoint, seq, counters()));
+          queueCardResult('issued', checkpoint.sessionId);
+        });
+      };
+      try {
+        await printer.waitForCardTaken(signal);
+      } catch (error) {
+        // Not taken in time (or the host is stopping): ask the printer whether the card is still there.
+        if (printer.cardAtExit()) {
+          if (checkpoint) records.conclude(checkpoint, 'failed', { stillAtExit: true });
+        } else {
+          taken('atTimeout');
+        }
+        throw error;
+      }
+      taken('observed');
       logger.info({ event: 'card.taken' }, 'resident took the card');
     }),
 
     retainCard: fromPromise<StepOutcome, { applicationNo: string | null }>(async ({ input, signal }) => {
-      const result = await devices.cardPrinter.ejectToRejectBin(signal);
+      if (!printer.cardAtExit() && records.sessionId && store.ledger.inProcessFor(records.sessionId) === 0) {
+        // Taken in the last moment: the taken record was written when the wait ended.
+        return OK;
+      }
+      const checkpoint = records.intend('cardRetained', 'retain', { attempt }, 'retaining the card');
+      if (!checkpoint) logger.error({ event: 'card.retain_unrecorded' }, 'retaining the card without its record: a card must not stay in the slot');
+      const before = counters();
+      const result = await printer.ejectToRejectBin(signal);
+      const after = counters();
       logger.warn({ event: 'card.retained', applicationNo: input.applicationNo, ok: result.ok }, 'card not taken: retained for staff');
-      if (input.applicationNo) await report(input.applicationNo, 'retained', signal);
+      if (checkpoint) {
+        records.conclude(checkpoint, result.ok ? 'done' : 'failed', result.ok ? {} : { fault: result.error }, (seq) => {
+          const at = movement(checkpoint, seq, after);
+          if (result.ok) {
+            store.ledger.retained(identification, at);
+            queueCardResult('retained', checkpoint.sessionId);
+            raise(checkCounter('rejected', before, after), at);
+          } else if (result.error === 'noCard') {
+            raise([{ reason: 'cardMissing', message: 'a card at the exit was neither seen taken nor found to retain', detail: {} }], at);
+          }
+        });
+      }
       return result.ok ? OK : { ok: false, reason: 'deviceNotReady' };
     }),
 
@@ -177,6 +406,8 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       { resident: IdCardRecord; transactionNo: string; cardNo: string; feeFen: number; lang: Language }
     >(
       async ({ input, signal }) => {
+        const checkpoint = records.intend('receiptPrinted', 'receipt', { transactionNo: input.transactionNo }, 'printing the receipt');
+        if (!checkpoint) return RECORDS_UNAVAILABLE;
         const job = receiptEscPos(
           receiptModel({
             siteName: deps.kiosk.siteName,
@@ -190,13 +421,22 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
             lossReported: true,
           }),
         );
-        const result = await devices.receiptPrinter.print(job, signal);
+        const result = await devices.receiptPrinter.print(job, signal).catch((error: unknown) => {
+          records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
+          throw error;
+        });
+        records.conclude(checkpoint, result.ok ? 'done' : 'failed', result.ok ? {} : { fault: String(result.error) });
         if (!result.ok) logger.warn({ event: 'receipt.failed', fault: result.error }, 'receipt not printed');
         return result.ok ? OK : { ok: false, reason: 'deviceNotReady' };
       },
     ),
 
     waitIdCardRemoved: fromPromise<void>(async ({ signal }) => {
+      // The resident's business is done: settle the session now (its sealed data goes with it),
+      // not when the ID card leaves the reader, which may take long.
+      records.end();
+      applicationNo = null;
+      identification = null;
       await devices.idReader.waitForRemoval(signal);
     }),
   };

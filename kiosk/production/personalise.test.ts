@@ -18,6 +18,10 @@ async function blankAtStation() {
 }
 
 async function openApplication(centre: EmbeddedCardCentre, idNumber: string) {
+  // A reissue for a lost card needs the loss reported first.
+  const person = await centre.lookupPerson(idNumber);
+  if (!person.ok) throw new Error('no person');
+  await centre.reportLoss({ key: 'k0', idNumber, cardNo: person.value.cards[0]!.cardNo });
   const application = await centre.openApplication({ key: 'k1', idNumber, reason: '11' });
   if (!application.ok) throw new Error('no application');
   return application.value.applicationNo;

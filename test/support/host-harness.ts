@@ -2,6 +2,7 @@
  * Runs a real host in the test process on simulated devices with instant mechanics, and waits
  * for screens as a resident would see them.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,8 +23,10 @@ export async function startTestHost(
 ) {
   const config = options.config ?? defaultConfig();
   options.configure?.(config);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'mashang-test-'));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'mashang-test-'));
   const host = new Host({
+    dataDir,
+    secrets: { journalKey: randomBytes(32).toString('hex') },
     logger: createLogger({ dataDir, stderr: false }),
     port: 0,
     simulation: { moveMs: 0 },

@@ -1,0 +1,250 @@
+/**
+ * The session journal: intent and outcome records around every side effect of a resident
+ * session. Before the kiosk touches the world it commits "about to do STEP with KEY"; after, in
+ * the same transaction as the ledger and outbox entries the result implies, "STEP with KEY done /
+ * failed / unknown". Recovery reads these records — never a replayed state-machine snapshot —
+ * and asks the world about every intent without an outcome and every "unknown".
+ *
+ * Keys are the idempotency keys of the side effects (the card centre deduplicates on them), so a
+ * recovered session can ask "did KEY happen?" and repeat a call without doing it twice.
+ *
+ * Detail objects never carry personal data. What recovery needs of the resident (their ID number
+ * and card number, to repeat a loss report or an application under its key) is sealed with the
+ * journal key and deleted when the session settles.
+ */
+import type { RecordContext } from './clock.ts';
+import type { Db } from './database.ts';
+import type { SealKey } from './seal.ts';
+
+/** Every side effect of a resident session, by name. */
+export const JOURNAL_STEPS = [
+  'identityVerified',
+  'lossReported',
+  'applicationOpened',
+  'paymentStarted',
+  'paymentSettled',
+  'blankTaken',
+  'chipPersonalised',
+  'facePrinted',
+  'cardEjected',
+  'cardTaken',
+  'cardRejected',
+  'cardRetained',
+  'receiptPrinted',
+] as const;
+export type JournalStep = (typeof JOURNAL_STEPS)[number];
+
+export type StepOutcome = 'done' | 'failed' | 'unknown';
+
+/** JSON without personal data: numbers, codes, masked values, the chip's 识别码. */
+export type Detail = Record<string, string | number | boolean | null>;
+
+/** What recovery needs of the resident; sealed at rest, deleted at settlement. */
+export interface SealedResident {
+  idNumber: string;
+  cardNo: string;
+}
+
+export interface JournalRecord {
+  seq: number;
+  sessionId: string;
+  step: JournalStep;
+  key: string;
+  kind: 'intent' | 'outcome';
+  outcome: StepOutcome | null;
+  detail: Detail;
+  at: string;
+}
+
+export interface SessionRow {
+  id: string;
+  openedAt: string;
+  centreDate: string | null;
+  applicationNo: string | null;
+  transactionNo: string | null;
+  settledAt: string | null;
+  outcome: string | null;
+}
+
+/** A side effect whose outcome is not known: an intent without outcome, or an outcome "unknown". */
+export interface InDoubt {
+  step: JournalStep;
+  key: string;
+  intentSeq: number;
+  intentAt: string;
+  outcome: 'unknown' | null;
+}
+
+export interface UnsettledSession extends SessionRow {
+  lastRecord: Pick<JournalRecord, 'seq' | 'step' | 'kind' | 'outcome' | 'at'> | null;
+  inDoubt: InDoubt[];
+  holdsSealedData: boolean;
+}
+
+interface RawRecord {
+  seq: number;
+  session_id: string;
+  step: string;
+  key: string;
+  kind: 'intent' | 'outcome';
+  outcome: StepOutcome | null;
+  detail: string;
+  at: string;
+}
+
+interface RawSession {
+  id: string;
+  opened_at: string;
+  centre_date: string | null;
+  application_no: string | null;
+  transaction_no: string | null;
+  settled_at: string | null;
+  outcome: string | null;
+}
+
+const toRecord = (r: RawRecord): JournalRecord => ({
+  seq: r.seq,
+  sessionId: r.session_id,
+  step: r.step as JournalStep,
+  key: r.key,
+  kind: r.kind,
+  outcome: r.outcome,
+  detail: JSON.parse(r.detail) as Detail,
+  at: r.at,
+});
+
+const toSession = (r: RawSession): SessionRow => ({
+  id: r.id,
+  openedAt: r.opened_at,
+  centreDate: r.centre_date,
+  applicationNo: r.application_no,
+  transactionNo: r.transaction_no,
+  settledAt: r.settled_at,
+  outcome: r.outcome,
+});
+
+const sealContext = (sessionId: string) => `mashang.session.${sessionId}`;
+
+export class Journal {
+  readonly #db: Db;
+  readonly #context: RecordContext;
+  readonly #sealKey: SealKey | null;
+
+  constructor(db: Db, context: RecordContext, sealKey: SealKey | null) {
+    this.#db = db;
+    this.#context = context;
+    this.#sealKey = sealKey;
+  }
+
+  /** Opens a session (inside the transaction of its first intent), sealing what recovery needs. */
+  openSession(sessionId: string, resident: SealedResident | null): void {
+    this.#db
+      .prepare('INSERT INTO sessions (id, opened_at, centre_date) VALUES (?, ?, ?)')
+      .run(sessionId, this.#context.now(), this.#context.centreDate());
+    if (resident) {
+      if (!this.#sealKey) throw new Error('the journal key is needed to keep personal data for recovery');
+      this.#db
+        .prepare('INSERT INTO session_sealed (session_id, sealed) VALUES (?, ?)')
+        .run(sessionId, this.#sealKey.seal(resident, sealContext(sessionId)));
+    }
+  }
+
+  /** The card centre's application and transaction numbers (not personal data). */
+  setApplication(sessionId: string, applicationNo: string, transactionNo: string): void {
+    this.#db
+      .prepare('UPDATE sessions SET application_no = ?, transaction_no = ? WHERE id = ?')
+      .run(applicationNo, transactionNo, sessionId);
+  }
+
+  /** "About to do STEP with KEY". Returns the record's sequence number. */
+  intent(sessionId: string, step: JournalStep, key: string, detail: Detail = {}): number {
+    const result = this.#db
+      .prepare("INSERT INTO journal (session_id, step, key, kind, detail, at) VALUES (?, ?, ?, 'intent', ?, ?)")
+      .run(sessionId, step, key, JSON.stringify(detail), this.#context.now());
+    return Number(result.lastInsertRowid);
+  }
+
+  /** "STEP with KEY done / failed / unknown": only for an intent recorded before. */
+  outcome(sessionId: string, step: JournalStep, key: string, outcome: StepOutcome, detail: Detail = {}): number {
+    const intent = this.#db
+      .prepare("SELECT session_id, step FROM journal WHERE key = ? AND kind = 'intent'")
+      .get(key) as { session_id: string; step: string } | undefined;
+    if (!intent || intent.session_id !== sessionId || intent.step !== step) {
+      throw new Error(`no intent for ${step} with key ${key} in session ${sessionId}`);
+    }
+    const result = this.#db
+      .prepare("INSERT INTO journal (session_id, step, key, kind, outcome, detail, at) VALUES (?, ?, ?, 'outcome', ?, ?, ?)")
+      .run(sessionId, step, key, outcome, JSON.stringify(detail), this.#context.now());
+    return Number(result.lastInsertRowid);
+  }
+
+  session(sessionId: string): SessionRow | null {
+    const row = this.#db.prepare('SELECT * FROM sessions WHERE id = ?').get(sessionId) as RawSession | undefined;
+    return row ? toSession(row) : null;
+  }
+
+  records(sessionId: string): JournalRecord[] {
+    return (this.#db.prepare('SELECT * FROM journal WHERE session_id = ? ORDER BY seq').all(sessionId) as RawRecord[]).map(toRecord);
+  }
+
+  /** The outcome recorded for KEY, if any. */
+  outcomeOf(key: string): StepOutcome | null {
+    const row = this.#db.prepare("SELECT outcome FROM journal WHERE key = ? AND kind = 'outcome'").get(key) as
+      | { outcome: StepOutcome }
+      | undefined;
+    return row?.outcome ?? null;
+  }
+
+  inDoubt(sessionId: string): InDoubt[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT i.step, i.key, i.seq AS intent_seq, i.at AS intent_at, o.outcome
+           FROM journal i LEFT JOIN journal o ON o.key = i.key AND o.kind = 'outcome'
+          WHERE i.session_id = ? AND i.kind = 'intent' AND (o.seq IS NULL OR o.outcome = 'unknown')
+          ORDER BY i.seq`,
+      )
+      .all(sessionId) as { step: JournalStep; key: string; intent_seq: number; intent_at: string; outcome: 'unknown' | null }[];
+    return rows.map((r) => ({ step: r.step, key: r.key, intentSeq: r.intent_seq, intentAt: r.intent_at, outcome: r.outcome }));
+  }
+
+  /** Sessions not settled yet, oldest first: what recovery (and `mashang journal`) looks at. */
+  unsettled(): UnsettledSession[] {
+    const sessions = this.#db.prepare('SELECT * FROM sessions WHERE settled_at IS NULL ORDER BY opened_at, id').all() as RawSession[];
+    const last = this.#db.prepare('SELECT seq, step, kind, outcome, at FROM journal WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
+    const sealed = this.#db.prepare('SELECT 1 FROM session_sealed WHERE session_id = ?');
+    return sessions.map((row) => ({
+      ...toSession(row),
+      lastRecord: (last.get(row.id) as UnsettledSession['lastRecord'] | undefined) ?? null,
+      inDoubt: this.inDoubt(row.id),
+      holdsSealedData: sealed.get(row.id) !== undefined,
+    }));
+  }
+
+  /** The sealed personal data of an unsettled session (recovery only); null when none is kept. */
+  sealedResident(sessionId: string): SealedResident | null {
+    const row = this.#db.prepare('SELECT sealed FROM session_sealed WHERE session_id = ?').get(sessionId) as
+      | { sealed: Buffer }
+      | undefined;
+    if (!row) return null;
+    if (!this.#sealKey) throw new Error('the journal key is needed to open sealed data');
+    return this.#sealKey.open<SealedResident>(row.sealed, sealContext(sessionId));
+  }
+
+  /** Marks the session settled and deletes its sealed data (the caller checked it may settle). */
+  markSettled(sessionId: string, outcome: string): void {
+    this.#db.prepare('UPDATE sessions SET settled_at = ?, outcome = ? WHERE id = ?').run(this.#context.now(), outcome, sessionId);
+    this.#db.prepare('DELETE FROM session_sealed WHERE session_id = ?').run(sessionId);
+  }
+
+  /** Counts for metrics and the bench. */
+  counts(): { sessions: number; unsettled: number; records: number; sealed: number } {
+    return this.#db
+      .prepare(
+        `SELECT (SELECT count(*) FROM sessions) AS sessions,
+                (SELECT count(*) FROM sessions WHERE settled_at IS NULL) AS unsettled,
+                (SELECT count(*) FROM journal) AS records,
+                (SELECT count(*) FROM session_sealed) AS sealed`,
+      )
+      .get() as { sessions: number; unsettled: number; records: number; sealed: number };
+  }
+}
