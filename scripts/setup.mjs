@@ -26,7 +26,7 @@ import { staleReason } from './lib/build-manifest.mjs';
 
 /** Needed to build and run the kiosk: pcsclite compiles against libpcsclite; node-hid loads
  *  libusb and libudev; better-sqlite3 and pcsclite compile with node-gyp (python3, make, g++). */
-const START_PACKAGES = ['libpcsclite-dev', 'libusb-1.0-0', 'libudev1', 'python3', 'make', 'g++'];
+const START_PACKAGES = ['libpcsclite-dev', 'libusb-1.0-0', 'libudev1', 'python3', 'make', 'g++', 'fonts-noto-cjk'];
 
 /** Needed by the tests on top of those: Chromium for end-to-end tests (works headless without its
  *  Recommends, checked on a minimal Debian 12), CJK fonts, pcscd with the virtual reader driver

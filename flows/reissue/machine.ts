@@ -1,23 +1,35 @@
 /**
- * The resident's lost-card reissue (遗失补卡), as a statechart. Pure logic: every device and
- * card-centre call is an actor the host provides (`machine.provide`), every wait a named delay.
+ * The resident's lost-card reissue (遗失补卡), every branch of it, as a statechart (issue 7).
+ * Pure logic: every device and card-centre call is an actor the host provides
+ * (`machine.provide`), every wait a named delay.
  *
- * Journey (shared/DESIGN.md): attract → identify → lookup → confirm → produce → collect →
- * receipt → take the ID card → attract. Chip first, print last; a card whose chip failed is
- * rejected and the next blank tried, a bounded number of times. Nobody's ID card is ever left
- * on the reader for the next session: the flow waits for its removal before attract.
+ * identify → verify it is them → look up → pre-flight → confirm → report loss (+ application)
+ * → fee (payment code; unknown → settle by query, then reversal) → produce (chip first, print
+ * last; a spoiled blank is rejected and the next one tried, a bounded number of times) → collect
+ * → receipt → take the ID card → attract.
+ *
+ * Money rule: once paid, the journey ends either with a card in the resident's hand or with a
+ * refund requested from the card centre (acknowledged, or left to the outbox and flagged).
+ * Timeouts: before production a timeout cancels cleanly; during production nothing waits on the
+ * resident; after it a card not taken is retained. Nobody's ID card is ever left on the reader
+ * for the next session: the flow waits for its removal before attract.
  */
 import { assign, fromPromise, setup } from 'xstate';
 import type { IdCardRecord } from '../../drivers/id-reader/id-card-record.ts';
 import type {
+  FaceOutcome,
   FailureReason,
   Language,
   LookupOutcome,
+  PayOutcome,
+  PreflightOutcome,
   ProductionStage,
   ReadIdOutcome,
+  RefundOutcome,
   RegisterOutput,
   ReissueContext,
   ReissueEvent,
+  SettleOutcome,
   StepOutcome,
 } from './types.ts';
 
@@ -30,10 +42,14 @@ function notProvided(name: string) {
 
 export interface ReissueInput {
   lang: Language;
+  /** Blanks the production may use for one resident (first try + retries). */
   maxAttempts: number;
 }
 
-const PRODUCTION_ORDER: readonly ProductionStage[] = [
+/** Live photos a resident may try before being sent to the counter. */
+export const MAX_FACE_ATTEMPTS = 3;
+
+export const PRODUCTION_ORDER: readonly ProductionStage[] = [
   'reportingLoss',
   'feeding',
   'writingChip',
@@ -46,9 +62,13 @@ function fresh(lang: Language, maxAttempts: number, now: number): ReissueContext
     lang,
     defaultLang: lang,
     resident: null,
+    faceAttempts: 0,
     card: null,
     applicationNo: null,
     transactionNo: null,
+    feeFen: 0,
+    payAttempts: 0,
+    payment: 'none',
     stage: null,
     stagesDone: 0,
     attempt: 1,
@@ -58,8 +78,23 @@ function fresh(lang: Language, maxAttempts: number, now: number): ReissueContext
   };
 }
 
-const idFailureReason = (outcome: Extract<ReadIdOutcome, { ok: false }>): FailureReason =>
-  outcome.error.kind === 'notGenuine' ? 'idNotGenuine' : 'idUnreadable';
+/** The reader's typed failures, as the resident is told: move the card, not genuine, or a fault. */
+const idFailureReason = (outcome: Extract<ReadIdOutcome, { ok: false }>): FailureReason => {
+  switch (outcome.error.kind) {
+    case 'notGenuine':
+      return 'idNotGenuine';
+    case 'readerFault':
+      return 'deviceNotReady';
+    default:
+      return 'idUnreadable';
+  }
+};
+
+/** The kiosk's order number for this payment attempt: the transaction number and the attempt. */
+export const orderNo = (context: ReissueContext): string => `${context.transactionNo}-${context.payAttempts}`;
+
+const stepFailure = (outcome: StepOutcome): FailureReason =>
+  outcome.ok ? 'productionFailed' : outcome.reason === 'failed' ? 'productionFailed' : outcome.reason;
 
 export const reissueMachine = setup({
   types: {
@@ -69,30 +104,37 @@ export const reissueMachine = setup({
   },
   actors: {
     readIdCard: fromPromise<ReadIdOutcome>(notProvided('readIdCard')),
+    verifyFace: fromPromise<FaceOutcome, { idNumber: string; photo: string }>(notProvided('verifyFace')),
     lookup: fromPromise<LookupOutcome, { idNumber: string }>(notProvided('lookup')),
-    preflight: fromPromise<StepOutcome, { blanksNeeded: number }>(notProvided('preflight')),
-    register: fromPromise<
-      RegisterOutput,
-      { idNumber: string; cardNo: string; alreadyReported: boolean }
-    >(notProvided('register')),
-    feedBlank: fromPromise<StepOutcome>(notProvided('feedBlank')),
-    writeChip: fromPromise<StepOutcome, { applicationNo: string; resident: IdCardRecord }>(
-      notProvided('writeChip'),
+    preflight: fromPromise<PreflightOutcome, { name: string; hasArchivedPhoto: boolean; blanksNeeded: number }>(
+      notProvided('preflight'),
     ),
-    printFace: fromPromise<StepOutcome, { resident: IdCardRecord; cardNo: string }>(
+    register: fromPromise<RegisterOutput, { idNumber: string; cardNo: string; alreadyReported: boolean }>(
+      notProvided('register'),
+    ),
+    awaitPaymentCode: fromPromise<string>(notProvided('awaitPaymentCode')),
+    pay: fromPromise<PayOutcome, { orderNo: string; amountFen: number; code: string }>(notProvided('pay')),
+    settlePayment: fromPromise<SettleOutcome, { orderNo: string; amountFen: number }>(notProvided('settlePayment')),
+    refund: fromPromise<RefundOutcome, { orderNo: string; amountFen: number }>(notProvided('refund')),
+    feedBlank: fromPromise<StepOutcome>(notProvided('feedBlank')),
+    writeChip: fromPromise<StepOutcome, { applicationNo: string; resident: IdCardRecord }>(notProvided('writeChip')),
+    printFace: fromPromise<StepOutcome, { resident: IdCardRecord; cardNo: string; applicationNo: string }>(
       notProvided('printFace'),
     ),
     ejectCard: fromPromise<StepOutcome, { applicationNo: string }>(notProvided('ejectCard')),
-    rejectCard: fromPromise<StepOutcome, { applicationNo: string | null }>(
-      notProvided('rejectCard'),
-    ),
-    waitCardTaken: fromPromise<void>(notProvided('waitCardTaken')),
-    retainCard: fromPromise<StepOutcome, { applicationNo: string | null }>(
-      notProvided('retainCard'),
-    ),
+    rejectCard: fromPromise<StepOutcome, { applicationNo: string | null }>(notProvided('rejectCard')),
+    waitCardTaken: fromPromise<void, { applicationNo: string }>(notProvided('waitCardTaken')),
+    retainCard: fromPromise<StepOutcome, { applicationNo: string | null }>(notProvided('retainCard')),
     printReceipt: fromPromise<
       StepOutcome,
-      { resident: IdCardRecord; transactionNo: string; cardNo: string; feeFen: number; lang: Language }
+      {
+        resident: IdCardRecord;
+        transactionNo: string;
+        cardNo: string;
+        feeFen: number;
+        lossReported: boolean;
+        lang: Language;
+      }
     >(notProvided('printReceipt')),
     waitIdCardRemoved: fromPromise<void>(notProvided('waitIdCardRemoved')),
   },
@@ -116,6 +158,8 @@ export const reissueMachine = setup({
   },
   guards: {
     attemptsLeft: ({ context }) => context.attempt < context.maxAttempts,
+    paid: ({ context }) => context.payment === 'paid',
+    faceAttemptsLeft: ({ context }) => context.faceAttempts < MAX_FACE_ATTEMPTS,
   },
 }).createMachine({
   id: 'reissue',
@@ -133,21 +177,17 @@ export const reissueMachine = setup({
     identify: {
       entry: 'touch',
       invoke: {
+        id: 'readIdCard',
         src: 'readIdCard',
         onDone: [
           {
             guard: ({ event }) => event.output.ok,
-            target: 'lookup',
-            actions: assign({
-              resident: ({ event }) => (event.output.ok ? event.output.value : null),
-            }),
+            target: 'verifying',
+            actions: assign({ resident: ({ event }) => (event.output.ok ? event.output.value : null) }),
           },
           {
             target: 'failed',
-            actions: assign({
-              failure: ({ event }) =>
-                event.output.ok ? null : idFailureReason(event.output),
-            }),
+            actions: assign({ failure: ({ event }) => (event.output.ok ? null : idFailureReason(event.output)) }),
           },
         ],
         onError: { target: 'failed', actions: { type: 'fail', params: 'deviceNotReady' } },
@@ -159,8 +199,51 @@ export const reissueMachine = setup({
       },
     },
 
+    /** Holding someone's ID card is not enough: a live photo must match the centre's archive. */
+    verifying: {
+      initial: 'capturing',
+      states: {
+        capturing: {
+          entry: 'touch',
+          after: { idle: '#reissue.takeIdCard' },
+          on: {
+            PHOTO: 'checking',
+            CANCEL: '#reissue.takeIdCard',
+            STILL_HERE: { target: 'capturing', reenter: true },
+          },
+        },
+        checking: {
+          entry: assign({ faceAttempts: ({ context }) => context.faceAttempts + 1 }),
+          invoke: {
+            id: 'verifyFace',
+            src: 'verifyFace',
+            // The photo travels in the event into the actor; it is never kept in the context.
+            input: ({ context, event }) => ({
+              idNumber: context.resident!.idNumber,
+              photo: event.type === 'PHOTO' ? event.photo : '',
+            }),
+            onDone: [
+              { guard: ({ event }) => event.output === 'match', target: '#reissue.lookup' },
+              {
+                guard: ({ event }) => event.output === 'unreachable',
+                target: '#reissue.failed',
+                actions: { type: 'fail', params: 'cardCentreUnreachable' },
+              },
+              {
+                guard: ({ event, context }) => event.output === 'retry' && context.faceAttempts < MAX_FACE_ATTEMPTS,
+                target: 'capturing',
+              },
+              { target: '#reissue.failed', actions: { type: 'fail', params: 'faceMismatch' } },
+            ],
+            onError: { target: '#reissue.failed', actions: { type: 'fail', params: 'cardCentreUnreachable' } },
+          },
+        },
+      },
+    },
+
     lookup: {
       invoke: {
+        id: 'lookup',
         src: 'lookup',
         input: ({ context }) => ({ idNumber: context.resident!.idNumber }),
         onDone: [
@@ -182,6 +265,7 @@ export const reissueMachine = setup({
                       cardNo: event.output.cardNo,
                       status: event.output.cardStatus,
                       feeFen: event.output.feeFen,
+                      hasArchivedPhoto: event.output.hasArchivedPhoto,
                     }
                   : null,
             }),
@@ -200,11 +284,19 @@ export const reissueMachine = setup({
     /** Before anything irreversible: can the kiosk finish? If not, take nothing from the resident. */
     preflight: {
       invoke: {
+        id: 'preflight',
         src: 'preflight',
-        input: ({ context }) => ({ blanksNeeded: context.maxAttempts }),
+        input: ({ context }) => ({
+          name: context.resident!.name,
+          hasArchivedPhoto: context.card!.hasArchivedPhoto,
+          blanksNeeded: context.maxAttempts,
+        }),
         onDone: [
           { guard: ({ event }) => event.output.ok, target: 'confirm' },
-          { target: 'failed', actions: { type: 'fail', params: 'deviceNotReady' } },
+          {
+            target: 'failed',
+            actions: assign({ failure: ({ event }) => (event.output.ok ? null : event.output.reason) }),
+          },
         ],
         onError: { target: 'failed', actions: { type: 'fail', params: 'deviceNotReady' } },
       },
@@ -214,40 +306,128 @@ export const reissueMachine = setup({
       entry: 'touch',
       after: { idle: 'takeIdCard' },
       on: {
-        CONFIRM: 'producing',
+        CONFIRM: 'registering',
         CANCEL: 'takeIdCard',
         STILL_HERE: { target: 'confirm', reenter: true },
       },
     },
 
-    producing: {
-      initial: 'reportingLoss',
-      states: {
-        reportingLoss: {
-          entry: { type: 'enterStage', params: 'reportingLoss' },
-          invoke: {
-            src: 'register',
-            input: ({ context }) => ({
-              idNumber: context.resident!.idNumber,
-              cardNo: context.card!.cardNo,
-              alreadyReported: context.card!.status === 'reportedLost',
+    /** Report the loss (idempotent; skipped when already reported) and open the application. */
+    registering: {
+      entry: [{ type: 'enterStage', params: 'reportingLoss' }],
+      invoke: {
+        id: 'register',
+        src: 'register',
+        input: ({ context }) => ({
+          idNumber: context.resident!.idNumber,
+          cardNo: context.card!.cardNo,
+          alreadyReported: context.card!.status === 'reportedLost',
+        }),
+        onDone: [
+          {
+            guard: ({ event }) => event.output.feeFen > 0,
+            target: 'paying',
+            actions: assign({
+              applicationNo: ({ event }) => event.output.applicationNo,
+              transactionNo: ({ event }) => event.output.transactionNo,
+              feeFen: ({ event }) => event.output.feeFen,
             }),
-            onDone: {
-              target: 'feeding',
-              actions: assign({
-                applicationNo: ({ event }) => event.output.applicationNo,
-                transactionNo: ({ event }) => event.output.transactionNo,
-              }),
-            },
-            onError: {
-              target: '#reissue.failed',
-              actions: { type: 'fail', params: 'cardCentreUnreachable' },
-            },
+          },
+          {
+            target: 'producing',
+            actions: assign({
+              applicationNo: ({ event }) => event.output.applicationNo,
+              transactionNo: ({ event }) => event.output.transactionNo,
+              feeFen: 0,
+            }),
+          },
+        ],
+        onError: { target: 'failed', actions: { type: 'fail', params: 'cardCentreUnreachable' } },
+      },
+    },
+
+    paying: {
+      initial: 'awaitingCode',
+      states: {
+        /** "Show your payment code to the scanner." Cancel is still offered: nothing is paid yet. */
+        awaitingCode: {
+          entry: 'touch',
+          invoke: {
+            id: 'awaitPaymentCode',
+            src: 'awaitPaymentCode',
+            onDone: 'charging',
+            onError: { target: '#reissue.failed', actions: { type: 'fail', params: 'deviceNotReady' } },
+          },
+          after: { idle: '#reissue.takeIdCard' },
+          on: {
+            CANCEL: '#reissue.takeIdCard',
+            STILL_HERE: { target: 'awaitingCode', reenter: true },
           },
         },
+        charging: {
+          entry: assign({ payAttempts: ({ context }) => context.payAttempts + 1 }),
+          invoke: {
+            id: 'pay',
+            src: 'pay',
+            input: ({ context, event }) => ({
+              orderNo: orderNo(context),
+              amountFen: context.feeFen,
+              code: 'output' in event && typeof event.output === 'string' ? event.output : '',
+            }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output === 'paid',
+                target: '#reissue.producing',
+                actions: assign({ payment: 'paid' }),
+              },
+              { guard: ({ event }) => event.output === 'declined', target: 'declined' },
+              { target: 'settling' },
+            ],
+            // A call that failed in flight may still have charged: settle it, never assume.
+            onError: 'settling',
+          },
+        },
+        declined: {
+          entry: 'touch',
+          after: { idle: '#reissue.takeIdCard' },
+          on: {
+            RETRY: 'awaitingCode',
+            CANCEL: '#reissue.takeIdCard',
+            STILL_HERE: { target: 'declined', reenter: true },
+          },
+        },
+        /** Unknown outcome: query by the same order number; reverse if it cannot be confirmed. */
+        settling: {
+          invoke: {
+            id: 'settlePayment',
+            src: 'settlePayment',
+            input: ({ context }) => ({ orderNo: orderNo(context), amountFen: context.feeFen }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output === 'paid',
+                target: '#reissue.producing',
+                actions: assign({ payment: 'paid' }),
+              },
+              {
+                guard: ({ event }) => event.output === 'reversed',
+                target: '#reissue.failed',
+                actions: { type: 'fail', params: 'paymentFailed' },
+              },
+              { target: '#reissue.failed', actions: { type: 'fail', params: 'paymentUnresolved' } },
+            ],
+            onError: { target: '#reissue.failed', actions: { type: 'fail', params: 'paymentUnresolved' } },
+          },
+        },
+      },
+    },
+
+    producing: {
+      initial: 'feeding',
+      states: {
         feeding: {
           entry: { type: 'enterStage', params: 'feeding' },
           invoke: {
+            id: 'feedBlank',
             src: 'feedBlank',
             onDone: [
               { guard: ({ event }) => event.output.ok, target: 'writingChip' },
@@ -260,33 +440,31 @@ export const reissueMachine = setup({
         writingChip: {
           entry: { type: 'enterStage', params: 'writingChip' },
           invoke: {
+            id: 'writeChip',
             src: 'writeChip',
-            input: ({ context }) => ({
-              applicationNo: context.applicationNo!,
-              resident: context.resident!,
-            }),
-            onDone: [
-              { guard: ({ event }) => event.output.ok, target: 'printing' },
-              { target: 'rejecting' },
-            ],
+            input: ({ context }) => ({ applicationNo: context.applicationNo!, resident: context.resident! }),
+            onDone: [{ guard: ({ event }) => event.output.ok, target: 'printing' }, { target: 'rejecting' }],
             onError: 'rejecting',
           },
         },
         printing: {
           entry: { type: 'enterStage', params: 'printing' },
           invoke: {
+            id: 'printFace',
             src: 'printFace',
-            input: ({ context }) => ({ resident: context.resident!, cardNo: context.card!.cardNo }),
-            onDone: [
-              { guard: ({ event }) => event.output.ok, target: 'ejecting' },
-              { target: 'rejecting' },
-            ],
+            input: ({ context }) => ({
+              resident: context.resident!,
+              cardNo: context.card!.cardNo,
+              applicationNo: context.applicationNo!,
+            }),
+            onDone: [{ guard: ({ event }) => event.output.ok, target: 'ejecting' }, { target: 'rejecting' }],
             onError: 'rejecting',
           },
         },
         ejecting: {
           entry: { type: 'enterStage', params: 'ejecting' },
           invoke: {
+            id: 'ejectCard',
             src: 'ejectCard',
             input: ({ context }) => ({ applicationNo: context.applicationNo! }),
             onDone: [
@@ -303,31 +481,60 @@ export const reissueMachine = setup({
         /** A card of unknown or spoiled state goes to the reject bin, never to the resident. */
         rejecting: {
           invoke: {
+            id: 'rejectCard',
             src: 'rejectCard',
             input: ({ context }) => ({ applicationNo: context.applicationNo }),
             onDone: [
               {
-                guard: 'attemptsLeft',
+                guard: ({ event, context }) => event.output.ok && context.attempt < context.maxAttempts,
                 target: 'feeding',
                 actions: assign({ attempt: ({ context }) => context.attempt + 1 }),
               },
+              {
+                guard: 'paid',
+                target: '#reissue.refunding',
+                actions: assign({ failure: ({ event }) => stepFailure(event.output) }),
+              },
+              { target: '#reissue.failed', actions: assign({ failure: ({ event }) => stepFailure(event.output) }) },
+            ],
+            onError: [
+              { guard: 'paid', target: '#reissue.refunding', actions: { type: 'fail', params: 'productionFailed' } },
               { target: '#reissue.failed', actions: { type: 'fail', params: 'productionFailed' } },
             ],
-            onError: { target: '#reissue.failed', actions: { type: 'fail', params: 'productionFailed' } },
           },
         },
       },
     },
 
+    /** Paid but no card: the fee goes back before the resident is let go. */
+    refunding: {
+      invoke: {
+        id: 'refund',
+        src: 'refund',
+        input: ({ context }) => ({ orderNo: orderNo(context), amountFen: context.feeFen }),
+        onDone: [
+          { guard: ({ event }) => event.output === 'refunded', target: 'failed', actions: assign({ payment: 'refunded' }) },
+          { target: 'failed', actions: assign({ payment: 'refundUnknown' }) },
+        ],
+        onError: { target: 'failed', actions: assign({ payment: 'refundUnknown' }) },
+      },
+    },
+
     collect: {
       entry: 'touch',
-      invoke: { src: 'waitCardTaken', onDone: 'receipt' },
+      invoke: {
+        id: 'waitCardTaken',
+        src: 'waitCardTaken',
+        input: ({ context }) => ({ applicationNo: context.applicationNo! }),
+        onDone: 'receipt',
+      },
       after: { cardCollect: 'retaining' },
     },
 
     /** Not taken in time: the card goes into the bin (recorded, staff told), never left out. */
     retaining: {
       invoke: {
+        id: 'retainCard',
         src: 'retainCard',
         input: ({ context }) => ({ applicationNo: context.applicationNo }),
         onDone: 'takeIdCard',
@@ -340,12 +547,14 @@ export const reissueMachine = setup({
       states: {
         printing: {
           invoke: {
+            id: 'printReceipt',
             src: 'printReceipt',
             input: ({ context }) => ({
               resident: context.resident!,
               transactionNo: context.transactionNo!,
               cardNo: context.card!.cardNo,
-              feeFen: context.card!.feeFen,
+              feeFen: context.feeFen,
+              lossReported: true,
               lang: context.lang,
             }),
             // A receipt printer fault does not hold the resident: the card is in their hand.
@@ -368,7 +577,7 @@ export const reissueMachine = setup({
 
     /** Waits, however long, for the ID card to leave the reader: no one else's session may read it. */
     takeIdCard: {
-      invoke: { src: 'waitIdCardRemoved', onDone: 'attract', onError: 'attract' },
+      invoke: { id: 'waitIdCardRemoved', src: 'waitIdCardRemoved', onDone: 'attract', onError: 'attract' },
     },
   },
 });

@@ -1,6 +1,6 @@
 /**
- * What the reissue flow knows and receives. The flow is pure: every answer from the world
- * arrives as the output of an actor the host provides, in these shapes.
+ * What the complete reissue journey knows and receives (issue 7). The flow is pure: every answer
+ * from the world arrives as the output of an actor the host provides, in these shapes.
  */
 import type { IdCardRecord } from '../../drivers/id-reader/id-card-record.ts';
 import type { IdReadFailure } from '../../drivers/id-reader/id-card-reader.ts';
@@ -11,9 +11,15 @@ export type FailureReason =
   | 'idUnreadable'
   | 'idNotGenuine'
   | 'idExpired'
+  | 'faceMismatch'
   | 'noCardOnFile'
+  | 'noArchivedPhoto'
+  | 'nameNotPrintable'
   | 'cardCentreUnreachable'
   | 'deviceNotReady'
+  | 'recordsUnavailable'
+  | 'paymentFailed'
+  | 'paymentUnresolved'
   | 'productionFailed'
   | 'timeout';
 
@@ -21,31 +27,63 @@ export type ProductionStage = 'reportingLoss' | 'feeding' | 'writingChip' | 'pri
 
 export type ReadIdOutcome = { ok: true; value: IdCardRecord } | { ok: false; error: IdReadFailure };
 
+export type FaceOutcome = 'match' | 'noMatch' | 'retry' | 'unreachable';
+
 export type ResidentCardStatus = 'normal' | 'reportedLost' | 'temporarilyLost';
 
 export type LookupOutcome =
-  | { kind: 'found'; cardNo: string; cardStatus: ResidentCardStatus; feeFen: number; centreToday: string }
+  | {
+      kind: 'found';
+      cardNo: string;
+      cardStatus: ResidentCardStatus;
+      feeFen: number;
+      hasArchivedPhoto: boolean;
+      /** The card centre's date (YYYYMMDD): an ID's expiry is judged by it. */
+      centreToday: string;
+    }
   | { kind: 'noCardOnFile' }
   | { kind: 'unreachable' };
 
+export type PreflightOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'deviceNotReady' | 'nameNotPrintable' | 'noArchivedPhoto' | 'recordsUnavailable' };
+
 export type StepOutcome =
   | { ok: true }
-  /** `recordsUnavailable`: the step's record could not be written, so the step was not done. */
   | { ok: false; reason: 'deviceNotReady' | 'cardCentreUnreachable' | 'recordsUnavailable' | 'failed' };
 
 export interface RegisterOutput {
   applicationNo: string;
+  /** The kiosk's transaction number; also the payment's order number. */
   transactionNo: string;
+  /** The fee the card centre set for this application, in fen. */
+  feeFen: number;
 }
+
+/** A payment attempt's answer: unknown is settled by query, then reversal (never guessed). */
+export type PayOutcome = 'paid' | 'declined' | 'unknown';
+
+/** After settling an unknown payment: paid, or reversed (no money taken), or still unknown. */
+export type SettleOutcome = 'paid' | 'reversed' | 'unknown';
+
+export type RefundOutcome = 'refunded' | 'unknown';
+
+export type PaymentPhase = 'awaitingCode' | 'charging' | 'declined' | 'settling';
 
 export interface ReissueContext {
   lang: Language;
   defaultLang: Language;
   /** The resident's ID card as read; memory only, wiped on the way back to attract. */
   resident: IdCardRecord | null;
-  card: { cardNo: string; status: ResidentCardStatus; feeFen: number } | null;
+  faceAttempts: number;
+  card: { cardNo: string; status: ResidentCardStatus; feeFen: number; hasArchivedPhoto: boolean } | null;
   applicationNo: string | null;
   transactionNo: string | null;
+  feeFen: number;
+  /** Payment attempts (each a new order number: a declined order is final, its number spent). */
+  payAttempts: number;
+  /** Money state: `paid` until a card is issued or a refund is acknowledged. */
+  payment: 'none' | 'paid' | 'refunded' | 'refundUnknown';
   stage: ProductionStage | null;
   stagesDone: number;
   attempt: number;
@@ -59,5 +97,8 @@ export type ReissueEvent =
   | { type: 'START' }
   | { type: 'CONFIRM' }
   | { type: 'CANCEL' }
+  | { type: 'RETRY' }
   | { type: 'STILL_HERE' }
-  | { type: 'SET_LANG'; lang: Language };
+  | { type: 'SET_LANG'; lang: Language }
+  /** A live photo from the kiosk's camera (JPEG data URL), taken by the UI. */
+  | { type: 'PHOTO'; photo: string };

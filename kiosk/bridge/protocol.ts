@@ -24,8 +24,10 @@ export type Language = z.infer<typeof Language>;
 export const screenIds = [
   'attract',
   'identify',
+  'verifying',
   'lookup',
   'confirm',
+  'payment',
   'producing',
   'collect',
   'receipt',
@@ -41,9 +43,15 @@ export const failureReasons = [
   'idUnreadable',
   'idNotGenuine',
   'idExpired',
+  'faceMismatch',
   'noCardOnFile',
+  'noArchivedPhoto',
+  'nameNotPrintable',
   'cardCentreUnreachable',
   'deviceNotReady',
+  'recordsUnavailable',
+  'paymentFailed',
+  'paymentUnresolved',
   'productionFailed',
   'timeout',
 ] as const;
@@ -88,9 +96,32 @@ export const ViewModel = z.object({
       attempt: z.number().int().min(1),
     })
     .nullable(),
-  failure: z.object({ reason: FailureReason }).nullable(),
+  /** The live photo step: which try this is (the UI takes the photo with the kiosk's camera). */
+  verifying: z
+    .object({
+      attempt: z.number().int().min(1),
+      maxAttempts: z.number().int().min(1),
+      checking: z.boolean(),
+    })
+    .nullable(),
+  /** The fee step: show the payment code; charging; declined (try again or cancel); settling. */
+  payment: z
+    .object({
+      phase: z.enum(['awaitingCode', 'charging', 'declined', 'settling']),
+      amountFen: z.number().int().min(0),
+    })
+    .nullable(),
+  /**
+   * On the failure screen: money the resident should know about — refunded, or a refund still
+   * pending with the card centre (staff told). Null when nothing was paid.
+   */
+  failure: z
+    .object({ reason: FailureReason, refund: z.enum(['refunded', 'pending']).nullable().default(null) })
+    .nullable(),
   receipt: z.object({ transactionNo: z.string(), printed: z.boolean() }).nullable(),
   kiosk: z.object({ id: z.string(), siteName: z.string() }),
+  /** Staff settings the UI follows: `voice` false mutes voice guidance (config `ui.voice`). */
+  settings: z.object({ voice: z.boolean() }),
   /** Present only when the kiosk runs on simulated devices: drives the simulator panel. */
   simulation: z
     .object({
@@ -101,6 +132,9 @@ export const ViewModel = z.object({
 });
 export type ViewModel = z.infer<typeof ViewModel>;
 
+/** A camera photo as a data URL: 640 × 480 JPEG is ~50–150 KB; anything near this is not ours. */
+export const MAX_PHOTO_CHARS = 400_000;
+
 /** What a resident can do from a screen. The host ignores an event the current state does not take. */
 export const UserEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('START') }),
@@ -108,6 +142,15 @@ export const UserEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CANCEL') }),
   z.object({ type: z.literal('STILL_HERE') }),
   z.object({ type: z.literal('SET_LANG'), lang: Language }),
+  z.object({ type: z.literal('RETRY') }),
+  /** The live photo, a JPEG data URL from the kiosk's camera (at most ~300 KB). */
+  z.object({
+    type: z.literal('PHOTO'),
+    photo: z
+      .string()
+      .max(MAX_PHOTO_CHARS)
+      .regex(/^data:image\/(jpeg|png);base64,[A-Za-z0-9+/=]+$/),
+  }),
 ]);
 export type UserEvent = z.infer<typeof UserEvent>;
 
@@ -122,6 +165,11 @@ export const SimAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('placeIdCard'), person: SimPerson.optional() }),
   z.object({ action: z.literal('removeIdCard') }),
   z.object({ action: z.literal('takeCard') }),
+  /** Shows a payment code to the simulated scanner (the embedded centre's simulated wallet codes). */
+  z.object({
+    action: z.literal('scanPaymentCode'),
+    code: z.enum(['paid', 'paidAfterConfirming', 'neverConfirmed', 'insufficientFunds']).default('paid'),
+  }),
 ]);
 export type SimAction = z.infer<typeof SimAction>;
 

@@ -13,14 +13,15 @@ import {
   BRIDGE_PATH,
   BRIDGE_SUBPROTOCOL,
   ClientMessage,
+  MAX_PHOTO_CHARS,
   PROTOCOL_VERSION,
   TOKEN_SUBPROTOCOL_PREFIX,
   type ServerMessage,
   type ViewModel,
 } from './protocol.ts';
 
-/** A user event is a few dozen bytes; anything much larger is not from our UI. */
-const MAX_MESSAGE_BYTES = 16 * 1024;
+/** A user event is a few dozen bytes, a camera photo a few hundred KB; anything larger is not from our UI. */
+const MAX_MESSAGE_BYTES = MAX_PHOTO_CHARS + 1024;
 
 export interface BridgeServerOptions {
   token: string;

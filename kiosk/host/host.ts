@@ -15,6 +15,7 @@ import type { ClientMessage, SimAction, ViewModel } from '../bridge/protocol.ts'
 import { BridgeServer } from '../bridge/server.ts';
 import type { CardCentre } from '../card-centre/card-centre.ts';
 import { cardCentreLink, type CardCentreLink } from '../card-centre/connection.ts';
+import { SEEDED_RESIDENTS, SIMULATED_PAYMENT_CODES } from '../card-centre/seeds.ts';
 import { deviceOf, type KioskConfig } from '../config/schema.ts';
 import type { KioskSecrets } from '../config/secrets.ts';
 import type { Logger } from '../log/logger.ts';
@@ -35,6 +36,8 @@ const MAX_PRODUCTION_ATTEMPTS = 3;
 const RECEIPT_SHOWN_MS = 5_000;
 
 export interface HostOptions {
+  /** How an unknown payment is settled (tests shorten it); defaults from settle-payment.ts. */
+  paymentPolling?: { pollIntervalMs: number; maxQueries: number };
   config: KioskConfig;
   logger: Logger;
   /** The kiosk's data directory (records, logs); the host locks it while it runs. */
@@ -84,7 +87,7 @@ export class Host {
       throw error;
     }
     try {
-      this.devices = createDevices(config, options.simulation);
+      this.devices = createDevices(config, logger, options.simulation);
     } catch (error) {
       this.records.close();
       if (error instanceof DeviceSetupError) throw new HostStartError(error.message);
@@ -106,6 +109,7 @@ export class Host {
         logger,
         kiosk: { id: config.kiosk.id, siteName: config.kiosk.siteName },
         store: this.records.store,
+        ...(options.paymentPolling ? { paymentPolling: options.paymentPolling } : {}),
       }),
       delays: {
         idle: timeouts.idleSeconds * 1000,
@@ -247,16 +251,23 @@ export class Host {
       return;
     }
     switch (action.action) {
-      case 'placeIdCard':
+      case 'placeIdCard': {
+        // A seeded resident's own ID card (validity and all), or a made-up resident.
+        const seeded = SEEDED_RESIDENTS.find((r) => r.card.idNumber === action.person?.idNumber);
         simulation.idReader.placeCard(
-          makeSimPerson({ ...action.person, district: this.#options.config.kiosk.district }),
+          seeded ? { ...seeded.card } : makeSimPerson({ ...action.person, district: this.#options.config.kiosk.district }),
         );
         break;
+      }
       case 'removeIdCard':
         simulation.idReader.removeCard();
         break;
       case 'takeCard':
         simulation.cardPrinter.takeCard();
+        break;
+      case 'scanPaymentCode':
+        // The embedded card centre's simulated wallet: each code pays (or fails) its own way.
+        simulation.qrScanner.scan(SIMULATED_PAYMENT_CODES[action.code]);
         break;
     }
   }

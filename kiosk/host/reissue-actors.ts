@@ -16,8 +16,22 @@
 import { fromPromise } from 'xstate';
 import type { CardPrinterCounters } from '../../drivers/card-printer/card-printer.ts';
 import type { reissueMachine } from '../../flows/reissue/machine.ts';
+import { MAX_FACE_ATTEMPTS } from '../../flows/reissue/machine.ts';
 import type { IdCardRecord } from '../../drivers/id-reader/id-card-record.ts';
-import type { Language, LookupOutcome, ReadIdOutcome, RegisterOutput, StepOutcome } from '../../flows/reissue/types.ts';
+import iconv from 'iconv-lite';
+import type {
+  FaceOutcome,
+  Language,
+  LookupOutcome,
+  PayOutcome,
+  PreflightOutcome,
+  ReadIdOutcome,
+  RefundOutcome,
+  RegisterOutput,
+  SettleOutcome,
+  StepOutcome,
+} from '../../flows/reissue/types.ts';
+import { settlePayment } from '../card-centre/settle-payment.ts';
 import { renderFramePanel } from '../../printer-templates/card-face/card-face.ts';
 import { receiptEscPos, receiptModel } from '../../printer-templates/receipt/receipt.ts';
 import { CARD_STATUS, REISSUE_REASON, type CardCentre } from '../card-centre/card-centre.ts';
@@ -37,6 +51,8 @@ export interface ReissueActorDeps {
   kiosk: { id: string; siteName: string };
   store: KioskStore;
   now?: () => Date;
+  /** How an unknown payment is settled; defaults from settle-payment.ts. */
+  paymentPolling?: { pollIntervalMs: number; maxQueries: number };
 }
 
 type Actors = Parameters<typeof reissueMachine.provide>[0]['actors'];
@@ -68,6 +84,12 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
   /** The chip written on the card now inside (识别码); not personal data. */
   let identification: string | null = null;
   let spoilReason: SpoilReason = 'unknown';
+  /** The payment's order number (= transaction number) and how many times pay was called. */
+  let orderNo: string | null = null;
+  let payAttempt = 0;
+  /** Face checks of this resident (a random tag keeps their keys apart between residents). */
+  let faceSession = randomTag();
+  let faceAttempt = 0;
 
   const counters = (): CardPrinterCounters => printer.counters();
   const movement = (checkpoint: Checkpoint, journalSeq: number, printerNow: CardPrinterCounters): MovementContext => ({
@@ -115,10 +137,44 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       if (!card) return { kind: 'noCardOnFile' };
       const cardStatus =
         card.status === CARD_STATUS.reportedLost ? 'reportedLost' : card.status === CARD_STATUS.temporarilyLost ? 'temporarilyLost' : 'normal';
-      return { kind: 'found', cardNo: card.cardNo, cardStatus, feeFen: result.value.reissueFeeFen, centreToday: result.value.today };
+      return {
+        kind: 'found',
+        cardNo: card.cardNo,
+        cardStatus,
+        feeFen: result.value.reissueFeeFen,
+        hasArchivedPhoto: result.value.hasArchivedPhoto,
+        centreToday: result.value.today,
+      };
     }),
 
-    preflight: fromPromise<StepOutcome, { blanksNeeded: number }>(async ({ input }) => {
+    verifyFace: fromPromise<FaceOutcome, { idNumber: string; photo: string }>(async ({ input, signal }) => {
+      // A read-only comparison: nothing in the world changes, so it opens no session record;
+      // its verdict is logged (without the photo) and the photo is dropped with this call.
+      faceAttempt++;
+      const photo = decodePhoto(input.photo);
+      if (!photo) {
+        logger.warn({ event: 'face.bad_photo', attempt: faceAttempt }, 'the camera photo could not be decoded');
+        return faceAttempt < MAX_FACE_ATTEMPTS ? 'retry' : 'noMatch';
+      }
+      const verdict = await cardCentre.verifyFace(
+        { key: `face:${faceSession}:${faceAttempt}`, idNumber: input.idNumber, photo },
+        signal,
+      );
+      if (!verdict.ok) {
+        logger.warn({ event: 'face.unreachable', error: verdict.error.kind }, 'face check failed');
+        return verdict.error.kind === 'rejected' ? 'noMatch' : 'unreachable';
+      }
+      logger.info({ event: 'face.verdict', attempt: faceAttempt, result: verdict.value.result, reason: verdict.value.reason }, 'face checked');
+      return verdict.value.result;
+    }),
+
+    preflight: fromPromise<PreflightOutcome, { name: string; hasArchivedPhoto: boolean; blanksNeeded: number }>(async ({ input }) => {
+      // What the resident must take to the counter is said first: no photo, a name the chip cannot hold.
+      if (!input.hasArchivedPhoto) return { ok: false, reason: 'noArchivedPhoto' };
+      if (!nameFitsChip(input.name)) {
+        logger.warn({ event: 'preflight.name_not_printable' }, 'the name has characters outside GBK');
+        return { ok: false, reason: 'nameNotPrintable' };
+      }
       const problems: string[] = [];
       for (const device of [devices.idReader, devices.cardPrinter, devices.chipEncoder, devices.receiptPrinter]) {
         if (device.status().state !== 'ready') problems.push(`${device.kind}:${device.status().state}`);
@@ -139,9 +195,9 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       }
       if (problems.length > 0) {
         logger.warn({ event: 'preflight.failed', problems }, 'pre-flight check failed');
-        return problems.includes('records:unavailable') ? RECORDS_UNAVAILABLE : { ok: false, reason: 'deviceNotReady' };
+        return problems.includes('records:unavailable') ? { ok: false, reason: 'recordsUnavailable' } : { ok: false, reason: 'deviceNotReady' };
       }
-      return OK;
+      return { ok: true };
     }),
 
     register: fromPromise<RegisterOutput, { idNumber: string; cardNo: string; alreadyReported: boolean }>(
@@ -183,9 +239,76 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
           store.journal.setApplication(sessionId, application.value.applicationNo, transactionNo),
         );
         logger.info({ event: 'reissue.registered', session: sessionId, applicationNo, transactionNo, card: maskCardNo(input.cardNo) }, 'loss reported, application opened');
-        return { applicationNo: application.value.applicationNo, transactionNo };
+        orderNo = transactionNo;
+        return { applicationNo: application.value.applicationNo, transactionNo, feeFen: application.value.feeFen };
       },
     ),
+
+    awaitPaymentCode: fromPromise<string>(async ({ signal }) => {
+      const scan = await devices.qrScanner.nextScan(signal);
+      // The code itself is a bearer token for the resident's wallet: never logged.
+      logger.info({ event: 'payment.code_scanned', symbology: scan.symbology, length: scan.text.length }, 'payment code scanned');
+      return scan.text;
+    }),
+
+    pay: fromPromise<PayOutcome, { orderNo: string; amountFen: number; code: string }>(async ({ input, signal }) => {
+      const checkpoint = records.intend('paymentStarted', `pay:${++payAttempt}`, { orderNo: input.orderNo, amountFen: input.amountFen }, 'charging the fee');
+      if (!checkpoint) throw new RecordsRefusedError('charging the fee');
+      const result = await cardCentre
+        .pay({ orderNo: input.orderNo, applicationNo: applicationNo!, amountFen: input.amountFen, paymentCode: input.code }, signal)
+        .catch((error: unknown) => {
+          records.conclude(checkpoint, 'unknown', { error: String((error as Error).message ?? error) });
+          throw error;
+        });
+      if (!result.ok) {
+        // A refusal of the request (bad code) charged nothing; no answer at all may have charged.
+        const error = result.error;
+        const refused = error.kind === 'rejected';
+        records.conclude(checkpoint, refused ? 'failed' : 'unknown', error.kind === 'rejected' ? { code: error.code } : { error: error.kind });
+        logger.warn({ event: 'payment.failed', orderNo: input.orderNo, error: result.error.kind }, 'pay call failed');
+        return refused ? 'declined' : 'unknown';
+      }
+      const state = result.value.state;
+      records.conclude(checkpoint, state === 'paid' ? 'done' : state === 'paying' ? 'unknown' : 'failed', { state });
+      logger.info({ event: 'payment.answer', orderNo: input.orderNo, state }, 'payment answered');
+      return state === 'paid' ? 'paid' : state === 'paying' ? 'unknown' : 'declined';
+    }),
+
+    settlePayment: fromPromise<SettleOutcome, { orderNo: string; amountFen: number }>(async ({ input }) => {
+      const checkpoint = records.intend('paymentSettled', 'settle', { orderNo: input.orderNo }, 'settling the payment');
+      // Not tied to the screen's signal: leaving the screen must not stop the reversal being sent.
+      const settled = await settlePayment(cardCentre, input.orderNo, deps.paymentPolling ?? {});
+      if (!settled.ok) {
+        // Even the reversal is unconfirmed: the outbox keeps asking for it; staff see it pending.
+        if (checkpoint) {
+          records.conclude(checkpoint, 'unknown', { error: settled.error.kind }, () =>
+            store.queue({ kind: 'paymentReversal', key: `${input.orderNo}:reversal`, payload: { orderNo: input.orderNo, reason: 'unknownOutcome' } }, checkpoint.sessionId),
+          );
+        }
+        logger.error({ event: 'payment.unresolved', orderNo: input.orderNo, error: settled.error.kind }, 'payment outcome unresolved: reversal queued');
+        return 'unknown';
+      }
+      const outcome = settled.value.outcome;
+      if (checkpoint) records.conclude(checkpoint, outcome === 'paid' ? 'done' : 'failed', { outcome });
+      logger.info({ event: 'payment.settled', orderNo: input.orderNo, outcome }, 'payment settled');
+      return outcome === 'paid' ? 'paid' : 'reversed';
+    }),
+
+    refund: fromPromise<RefundOutcome, { orderNo: string; amountFen: number }>(async ({ input }) => {
+      const checkpoint = records.intend('paymentRefunded', 'refund', { orderNo: input.orderNo, amountFen: input.amountFen }, 'refunding the fee');
+      const queueReversal = () => {
+        if (checkpoint) store.queue({ kind: 'paymentReversal', key: `${input.orderNo}:reversal`, payload: { orderNo: input.orderNo, reason: 'productionFailed' } }, checkpoint.sessionId);
+      };
+      const result = await cardCentre.reversePayment({ orderNo: input.orderNo, reason: 'productionFailed' }, new AbortController().signal);
+      if (result.ok && result.value.state === 'reversed') {
+        if (checkpoint) records.conclude(checkpoint, 'done', { refundedFen: result.value.refundedFen ?? input.amountFen });
+        logger.info({ event: 'payment.refunded', orderNo: input.orderNo }, 'fee refunded: no card could be made');
+        return 'refunded';
+      }
+      if (checkpoint) records.conclude(checkpoint, 'unknown', { error: result.ok ? result.value.state : result.error.kind }, queueReversal);
+      logger.error({ event: 'payment.refund_pending', orderNo: input.orderNo }, 'refund not confirmed: queued for the card centre, staff told');
+      return 'unknown';
+    }),
 
     feedBlank: fromPromise<StepOutcome>(async ({ signal }) => {
       attempt++;
@@ -276,7 +399,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       },
     ),
 
-    printFace: fromPromise<StepOutcome, { resident: IdCardRecord; cardNo: string }>(async ({ signal }) => {
+    printFace: fromPromise<StepOutcome, { resident: IdCardRecord; cardNo: string; applicationNo: string }>(async ({ signal }) => {
       spoilReason = 'printFailed';
       const checkpoint = records.intend('facePrinted', `print:${attempt}`, { attempt }, 'printing the card face');
       if (!checkpoint) return RECORDS_UNAVAILABLE;
@@ -348,7 +471,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       return OK;
     }),
 
-    waitCardTaken: fromPromise<void>(async ({ signal }) => {
+    waitCardTaken: fromPromise<void, { applicationNo: string }>(async ({ signal }) => {
       const checkpoint = records.intend('cardTaken', 'taken', { attempt }, 'waiting for the resident to take the card');
       const taken = (how: string) => {
         if (!checkpoint) {
@@ -403,7 +526,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
 
     printReceipt: fromPromise<
       StepOutcome,
-      { resident: IdCardRecord; transactionNo: string; cardNo: string; feeFen: number; lang: Language }
+      { resident: IdCardRecord; transactionNo: string; cardNo: string; feeFen: number; lossReported: boolean; lang: Language }
     >(
       async ({ input, signal }) => {
         const checkpoint = records.intend('receiptPrinted', 'receipt', { transactionNo: input.transactionNo }, 'printing the receipt');
@@ -418,7 +541,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
             maskedIdNumber: maskIdNumber(input.resident.idNumber),
             maskedCardNo: maskCardNo(input.cardNo),
             feeFen: input.feeFen,
-            lossReported: true,
+            lossReported: input.lossReported,
           }),
         );
         const result = await devices.receiptPrinter.print(job, signal).catch((error: unknown) => {
@@ -437,7 +560,32 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       records.end();
       applicationNo = null;
       identification = null;
+      orderNo = null;
+      payAttempt = 0;
+      faceSession = randomTag();
+      faceAttempt = 0;
       await devices.idReader.waitForRemoval(signal);
     }),
   };
+}
+
+/** `data:image/jpeg;base64,…` from the UI's camera → bytes with their media type. */
+function decodePhoto(dataUrl: string): { mediaType: 'image/jpeg' | 'image/png'; data: Uint8Array } | null {
+  const match = /^data:(image\/(?:jpeg|png));base64,([A-Za-z0-9+/=]+)$/.exec(dataUrl);
+  if (!match) return null;
+  const data = new Uint8Array(Buffer.from(match[2]!, 'base64'));
+  return data.length > 0 ? { mediaType: match[1] as 'image/jpeg' | 'image/png', data } : null;
+}
+
+/**
+ * Whether every character of the name can be written to the chip's GBK name field (PROTOCOLS.md
+ * §1, EF06 tag 09). Rare characters outside GBK go in the name-extension field, which the
+ * kiosk does not write yet: such a resident is sent to the counter before anything happens.
+ */
+export function nameFitsChip(name: string): boolean {
+  return iconv.decode(iconv.encode(name, 'gbk'), 'gbk') === name;
+}
+
+function randomTag(): string {
+  return Math.random().toString(36).slice(2, 10);
 }

@@ -26,7 +26,9 @@ export const AUDIT_HEAD_INTERVAL_MS = 15 * 60_000;
 const SERVICE_CHECK_INTERVAL_MS = 5_000;
 
 /** Sends outbox messages to whatever card centre the host has; only `reportCardIssued` is needed. */
-export function cardCentreDelivery(centre: Pick<CardCentre, 'reportCardIssued'>): Deliver {
+export function cardCentreDelivery(
+  centre: Pick<CardCentre, 'reportCardIssued'> & Partial<Pick<CardCentre, 'reversePayment'>>,
+): Deliver {
   return async (message, signal) => {
     switch (message.kind) {
       case 'cardResult': {
@@ -34,6 +36,14 @@ export function cardCentreDelivery(centre: Pick<CardCentre, 'reportCardIssued'>)
         if (result.ok) return { outcome: 'ack' };
         const error = result.error;
         const why = error.kind === 'rejected' ? `rejected ${error.code}: ${error.message}` : `${error.kind}: ${JSON.stringify(error)}`;
+        return { outcome: 'retry', error: why };
+      }
+      case 'paymentReversal': {
+        // Acknowledged only when the centre says the order is reversed (refunded in full if it was paid).
+        if (!centre.reversePayment) return { outcome: 'retry', error: 'this card centre cannot reverse payments' };
+        const result = await centre.reversePayment(message.payload, signal);
+        if (result.ok && result.value.state === 'reversed') return { outcome: 'ack' };
+        const why = result.ok ? `order still ${result.value.state}` : result.error.kind;
         return { outcome: 'retry', error: why };
       }
       case 'auditHead':

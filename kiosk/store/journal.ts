@@ -23,6 +23,7 @@ export const JOURNAL_STEPS = [
   'applicationOpened',
   'paymentStarted',
   'paymentSettled',
+  'paymentRefunded',
   'blankTaken',
   'chipPersonalised',
   'facePrinted',

@@ -19,6 +19,12 @@ export type OutboxMessage =
       payload: { applicationNo: string; identification: string; outcome: 'issued' | 'spoiled' | 'retained' };
     }
   | {
+      /** A fee to give back (a paid card that was not made, or a payment whose outcome stayed unknown). */
+      kind: 'paymentReversal';
+      key: string;
+      payload: { orderNo: string; reason: 'unknownOutcome' | 'productionFailed' };
+    }
+  | {
       /** The audit chain's head: the centre keeps it, so a chain rewritten on the kiosk no longer matches. */
       kind: 'auditHead';
       key: string;

@@ -3,7 +3,8 @@
  * leaves the host: the ID number is masked here, once, and nothing else of the ID card is sent.
  */
 import type { SnapshotFrom } from 'xstate';
-import type { ReissueMachine } from '../../flows/reissue/machine.ts';
+import { MAX_FACE_ATTEMPTS, type ReissueMachine } from '../../flows/reissue/machine.ts';
+import type { PaymentPhase } from '../../flows/reissue/types.ts';
 import type { ScreenId, ViewModel } from '../bridge/protocol.ts';
 import { maskIdNumber } from '../log/mask.ts';
 
@@ -12,6 +13,8 @@ export interface ViewSettings {
   siteName: string;
   idleMs: number;
   idleWarningMs: number;
+  /** Voice guidance on (config `ui.voice`). */
+  voice: boolean;
 }
 
 export type SimulationView = NonNullable<ViewModel['simulation']>;
@@ -19,8 +22,10 @@ export type SimulationView = NonNullable<ViewModel['simulation']>;
 /** Where each state stands in the numbered journey "第 n 步 / 共 5 步". */
 const STEPS: Partial<Record<ScreenId, number>> = {
   identify: 1,
+  verifying: 1,
   lookup: 2,
   confirm: 2,
+  payment: 3,
   producing: 3,
   collect: 4,
   receipt: 5,
@@ -29,7 +34,7 @@ const STEPS: Partial<Record<ScreenId, number>> = {
 const TOTAL_STEPS = 5;
 
 /** Screens on which the resident's inactivity ends the session (with a warning first). */
-const IDLE_SCREENS = new Set<ScreenId>(['identify', 'confirm', 'failed']);
+const IDLE_SCREENS = new Set<ScreenId>(['identify', 'verifying', 'confirm', 'payment', 'failed']);
 
 export function screenOf(snapshot: SnapshotFrom<ReissueMachine>): ScreenId {
   const value = snapshot.value;
@@ -37,6 +42,11 @@ export function screenOf(snapshot: SnapshotFrom<ReissueMachine>): ScreenId {
   switch (top) {
     case 'preflight':
       return 'lookup';
+    case 'registering':
+    case 'refunding':
+      return top === 'registering' ? 'producing' : 'failed';
+    case 'paying':
+      return 'payment';
     case 'retaining':
       return 'collect';
     default:
@@ -53,11 +63,19 @@ export function buildView(
   const screen = screenOf(snapshot);
   const step = STEPS[screen];
   const showResident = screen === 'confirm' && context.resident !== null && context.card !== null;
+  const paymentPhase = snapshot.matches('paying') ? (Object.values(snapshot.value)[0] as PaymentPhase) : null;
+  const checkingFace = snapshot.matches({ verifying: 'checking' });
+  // The resident's inactivity counts only where the screen waits for them.
+  const waitsForResident =
+    IDLE_SCREENS.has(screen) &&
+    !checkingFace &&
+    !snapshot.matches('refunding') &&
+    (paymentPhase === null || paymentPhase === 'awaitingCode' || paymentPhase === 'declined');
   return {
     screen,
     lang: context.lang,
     step: step === undefined ? null : { index: step, total: TOTAL_STEPS },
-    idle: IDLE_SCREENS.has(screen)
+    idle: waitsForResident
       ? {
           warnAt: context.activeSince + settings.idleMs - settings.idleWarningMs,
           deadlineAt: context.activeSince + settings.idleMs,
@@ -75,12 +93,29 @@ export function buildView(
       screen === 'producing' && context.stage
         ? { stage: context.stage, stagesDone: context.stagesDone, attempt: context.attempt }
         : null,
-    failure: screen === 'failed' && context.failure ? { reason: context.failure } : null,
+    verifying:
+      screen === 'verifying'
+        ? { attempt: Math.min(context.faceAttempts + (checkingFace ? 0 : 1), MAX_FACE_ATTEMPTS), maxAttempts: MAX_FACE_ATTEMPTS, checking: checkingFace }
+        : null,
+    payment: paymentPhase ? { phase: paymentPhase, amountFen: context.feeFen } : null,
+    failure:
+      screen === 'failed' && context.failure
+        ? {
+            reason: context.failure,
+            refund:
+              context.payment === 'refunded'
+                ? 'refunded'
+                : context.payment === 'refundUnknown' || snapshot.matches('refunding')
+                  ? 'pending'
+                  : null,
+          }
+        : null,
     receipt:
       screen === 'receipt' && context.transactionNo
         ? { transactionNo: context.transactionNo, printed: snapshot.matches({ receipt: 'shown' }) }
         : null,
     kiosk: { id: settings.kioskId, siteName: settings.siteName },
+    settings: { voice: settings.voice },
     simulation,
   };
 }

@@ -38,6 +38,7 @@ describe('health and metrics', () => {
     const { host, event, waitForScreen } = harness;
     event('START');
     host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await waitForScreen('confirm');
     event('CONFIRM');
     await waitForScreen('collect');
@@ -49,6 +50,7 @@ describe('health and metrics', () => {
     await waitForScreen('attract');
     event('START');
     host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await waitForScreen('failed');
 
     const response = await fetch(`${host.origin}/metrics`);

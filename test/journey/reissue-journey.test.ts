@@ -25,6 +25,7 @@ describe('a resident who lost their card', () => {
     event('START');
     await waitForScreen('identify');
     host.send({ type: 'sim', sim: { action: 'placeIdCard', person: { name: person.name, idNumber: person.idNumber } } });
+    await harness!.showFace();
 
     const confirm = await waitForScreen('confirm');
     expect(confirm.resident).toEqual({ name: '王秀英', maskedId: `${person.idNumber.slice(0, 4)}**********${person.idNumber.slice(-4)}`, cardStatus: 'normal' });
@@ -57,6 +58,7 @@ describe('a resident who lost their card', () => {
     harness = await startTestHost({ cardCentre: centre });
     harness.event('START');
     harness.host.send({ type: 'sim', sim: { action: 'placeIdCard', person } });
+    await harness!.showFace();
     const confirm = await harness.waitForScreen('confirm');
     expect(confirm.resident?.cardStatus).toBe('reportedLost');
     harness.event('CONFIRM');
@@ -72,8 +74,9 @@ describe('a resident who lost their card', () => {
     harness = await startTestHost({ cardCentre: centre });
     harness.event('START');
     harness.host.send({ type: 'sim', sim: { action: 'placeIdCard', person } });
+    await harness!.showFace();
     const failed = await harness.waitForScreen('failed');
-    expect(failed.failure).toEqual({ reason: 'noCardOnFile' });
+    expect(failed.failure).toEqual({ reason: 'noCardOnFile', refund: null });
     expect(centre.stats).toMatchObject({ lossReports: 0, applications: 0 });
     harness.event('CANCEL');
     await harness.waitForScreen('takeIdCard');
@@ -87,6 +90,7 @@ describe('a resident who lost their card', () => {
     harness.host.devices.simulation!.chipEncoder.failNext = 2;
     harness.event('START');
     harness.host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await harness.waitForScreen('confirm');
     harness.event('CONFIRM');
     await harness.waitForScreen('collect');
@@ -98,10 +102,11 @@ describe('a resident who lost their card', () => {
     harness.host.devices.simulation!.chipEncoder.failNext = 10;
     harness.event('START');
     harness.host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await harness.waitForScreen('confirm');
     harness.event('CONFIRM');
     const failed = await harness.waitForScreen('failed');
-    expect(failed.failure).toEqual({ reason: 'productionFailed' });
+    expect(failed.failure).toEqual({ reason: 'productionFailed', refund: null });
     const printer = harness.host.devices.simulation!.cardPrinter;
     expect(printer.cardAtExit()).toBe(false);
     expect(printer.counters()).toMatchObject({ blanksInFeeder: 97, cardsRejected: 3, cardsPrinted: 0 });
@@ -112,8 +117,9 @@ describe('a resident who lost their card', () => {
     harness = await startTestHost({ cardCentre: centre, simulation: { moveMs: 0, blanks: 2 } });
     harness.event('START');
     harness.host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     const failed = await harness.waitForScreen('failed');
-    expect(failed.failure).toEqual({ reason: 'deviceNotReady' });
+    expect(failed.failure).toEqual({ reason: 'deviceNotReady', refund: null });
     expect(centre.stats).toMatchObject({ lossReports: 0, applications: 0 });
   });
 
@@ -125,13 +131,14 @@ describe('a resident who lost their card', () => {
     const wrong = person.idNumber.slice(0, 17) + (person.idNumber[17] === '0' ? '1' : '0');
     harness.host.send({ type: 'sim', sim: { action: 'placeIdCard', person: { name: person.name, idNumber: wrong } } });
     const failed = await harness.waitForScreen('failed');
-    expect(failed.failure).toEqual({ reason: 'idUnreadable' });
+    expect(failed.failure).toEqual({ reason: 'idUnreadable', refund: null });
   });
 
   it('retains a card not taken in time, and it is counted in the bin', async () => {
     harness = await startTestHost({ configure: (c) => (c.timeouts.cardCollectSeconds = 1) });
     harness.event('START');
     harness.host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await harness.waitForScreen('confirm');
     harness.event('CONFIRM');
     await harness.waitForScreen('collect');

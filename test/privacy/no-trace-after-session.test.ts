@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { idNumberCheckDigit } from '../../drivers/id-reader/id-card-record.ts';
+import { TEST_FACE_PHOTO } from '../support/host-harness.ts';
 import { connectBridge, spawnHost, type SpawnedHost } from '../support/spawned-host.ts';
 
 /** A name no program text contains: three random CJK ideographs from the rarer part of the block. */
@@ -70,6 +71,8 @@ describe('after a resident has gone', () => {
     bridge.send({ type: 'event', event: { type: 'START' } });
     await bridge.waitForScreen('identify');
     bridge.send({ type: 'sim', sim: { action: 'placeIdCard', person: { name, idNumber } } });
+    await bridge.waitForScreen('verifying');
+    bridge.send({ type: 'event', event: { type: 'PHOTO', photo: TEST_FACE_PHOTO } });
     const confirm = await bridge.waitForScreen('confirm');
     // The resident really passed through the host: the confirm screen showed them.
     expect(confirm.resident?.name).toBe(name);

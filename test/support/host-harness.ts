@@ -12,6 +12,12 @@ import type { KioskConfig } from '../../kiosk/config/schema.ts';
 import { Host, type HostOptions } from '../../kiosk/host/host.ts';
 import { createLogger } from '../../kiosk/log/logger.ts';
 
+/**
+ * A stand-in for the camera's JPEG: a JPEG signature and enough bytes for the embedded centre's
+ * face check to consider it a photo (it matches by the seeded resident, not by pixels).
+ */
+export const TEST_FACE_PHOTO = `data:image/jpeg;base64,${Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(4096, 0x55)]).toString('base64')}`;
+
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 export function defaultConfig(): KioskConfig {
@@ -44,6 +50,11 @@ export async function startTestHost(
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
-  const event = (type: 'START' | 'CONFIRM' | 'CANCEL' | 'STILL_HERE') => host.send({ type: 'event', event: { type } });
-  return { host, config, dataDir, waitForScreen, event, stop: () => host.stop() };
+  const event = (type: 'START' | 'CONFIRM' | 'CANCEL' | 'STILL_HERE' | 'RETRY') => host.send({ type: 'event', event: { type } });
+  /** The resident looks into the camera: the UI sends the live photo for the face check. */
+  const showFace = async () => {
+    await waitForScreen('verifying');
+    host.send({ type: 'event', event: { type: 'PHOTO', photo: TEST_FACE_PHOTO } });
+  };
+  return { host, config, dataDir, waitForScreen, event, showFace, stop: () => host.stop() };
 }

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateNode, type SnapshotFrom } from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import { makeSimPerson } from '../../drivers/id-reader/simulator.ts';
-import { journeyMachine, MAX_FACE_ATTEMPTS } from './journey-machine.ts';
-import type { ReissueEvent } from './journey-types.ts';
+import { reissueMachine, MAX_FACE_ATTEMPTS } from './machine.ts';
+import type { ReissueEvent } from './types.ts';
 
-type Snapshot = SnapshotFrom<typeof journeyMachine>;
+type Snapshot = SnapshotFrom<typeof reissueMachine>;
 type AnyEvent = ReissueEvent | { type: string; [key: string]: unknown };
 
 const resident = makeSimPerson({ name: '王秀英', random: () => 0.5 });
@@ -101,7 +101,7 @@ interface Step {
   state: unknown;
   event: AnyEvent;
 }
-const paths = getShortestPaths(journeyMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never) as unknown as {
+const paths = getShortestPaths(reissueMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never) as unknown as {
   state: unknown;
   steps: Step[];
 }[];
@@ -114,12 +114,12 @@ describe('the reissue journey, every path', () => {
   it('reaches every state the machine defines', () => {
     const reached = new Set<string>();
     for (const path of paths) for (const node of activeNodes(path.state as Snapshot)) reached.add(node.id);
-    const defined = allStateNodes(journeyMachine.root).map((n) => n.id);
+    const defined = allStateNodes(reissueMachine.root).map((n) => n.id);
     expect(defined.filter((id) => !reached.has(id))).toEqual([]);
   });
 
   it('takes every event every state handles (100% of state × event pairs)', () => {
-    const adjacency = getAdjacencyMap(journeyMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never) as unknown as Record<
+    const adjacency = getAdjacencyMap(reissueMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never) as unknown as Record<
       string,
       { state: unknown; transitions: Record<string, Step> }
     >;
@@ -129,14 +129,14 @@ describe('the reissue journey, every path', () => {
         for (const node of activeNodes(state as Snapshot)) if (node.ownEvents.includes(event.type)) taken.add(`${node.id} ${event.type}`);
       }
     }
-    const handled = allStateNodes(journeyMachine.root).flatMap((node) =>
+    const handled = allStateNodes(reissueMachine.root).flatMap((node) =>
       node.ownEvents.filter((type) => type !== 'SET_LANG').map((type) => `${node.id} ${type}`),
     );
     expect(handled.filter((pair) => !taken.has(pair))).toEqual([]);
   });
 
   it('hands out a card only after the chip was written, then printed, then ejected — on every edge', () => {
-    const adjacency = getAdjacencyMap(journeyMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never) as unknown as Record<
+    const adjacency = getAdjacencyMap(reissueMachine, { ...traversal, input: { lang: 'zh-CN', maxAttempts: 3 } } as never) as unknown as Record<
       string,
       { state: unknown; transitions: Record<string, Step> }
     >;
@@ -186,7 +186,7 @@ describe('the reissue journey, every path', () => {
   });
 
   it('does not offer cancel once paid: no path cancels from production', () => {
-    for (const node of allStateNodes(journeyMachine.root)) {
+    for (const node of allStateNodes(reissueMachine.root)) {
       if (node.id.startsWith('reissue.producing') || node.id === 'reissue.refunding' || node.id === 'reissue.collect') {
         expect(node.ownEvents.filter((t) => !t.startsWith('xstate.')), node.id).toEqual([]);
       }
@@ -195,7 +195,7 @@ describe('the reissue journey, every path', () => {
 
   it('gives up on the face after the allowed number of tries and sends the resident to the counter', () => {
     const actor = createActor(
-      journeyMachine.provide({
+      reissueMachine.provide({
         actors: {
           readIdCard: fromOutput({ ok: true, value: resident }) as never,
           verifyFace: fromOutput('retry') as never,
@@ -218,7 +218,7 @@ describe('the reissue journey, every path', () => {
   });
 
   it('changes language anywhere without moving', () => {
-    const actor = createActor(journeyMachine, { input: { lang: 'zh-CN', maxAttempts: 3 } }).start();
+    const actor = createActor(reissueMachine, { input: { lang: 'zh-CN', maxAttempts: 3 } }).start();
     actor.send({ type: 'SET_LANG', lang: 'en' });
     expect(actor.getSnapshot().context.lang).toBe('en');
     expect(actor.getSnapshot().value).toBe('attract');
@@ -226,7 +226,7 @@ describe('the reissue journey, every path', () => {
   });
 
   it('reports its coverage', () => {
-    const states = allStateNodes(journeyMachine.root).length;
+    const states = allStateNodes(reissueMachine.root).length;
     console.log(`reissue journey: ${paths.length} shortest paths over ${states} state nodes; every state and state×event pair covered`);
     expect(paths.length).toBeGreaterThan(states);
   });
