@@ -32,8 +32,8 @@ import type {
   StepOutcome,
 } from '../../flows/reissue/types.ts';
 import { settlePayment } from '../card-centre/settle-payment.ts';
-import { renderFramePanel } from '../../printer-templates/card-face/card-face.ts';
-import { receiptEscPos, receiptModel } from '../../printer-templates/receipt/receipt.ts';
+import { renderCardFace } from '../../printer-templates/card-face/card-face.ts';
+import { receiptJob } from '../../printer-templates/receipt/receipt.ts';
 import { CARD_STATUS, REISSUE_REASON, type CardCentre } from '../card-centre/card-centre.ts';
 import type { Logger } from '../log/logger.ts';
 import { maskCardNo, maskIdNumber, maskName } from '../log/mask.ts';
@@ -81,6 +81,8 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
   /** The production attempt (one per feed), for the keys of its steps. */
   let attempt = 0;
   let applicationNo: string | null = null;
+  /** The number the new card will carry (from the application). */
+  let newCardNo: string | null = null;
   /** The chip written on the card now inside (识别码); not personal data. */
   let identification: string | null = null;
   let spoilReason: SpoilReason = 'unknown';
@@ -235,6 +237,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
         }
         const transactionNo = `${deps.kiosk.id}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${sessionId.slice(0, 4).toUpperCase()}`;
         applicationNo = application.value.applicationNo;
+        newCardNo = application.value.newCardNo ?? null;
         records.conclude(checkpoint, 'done', { applicationNo, transactionNo }, () =>
           store.journal.setApplication(sessionId, application.value.applicationNo, transactionNo),
         );
@@ -399,23 +402,46 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       },
     ),
 
-    printFace: fromPromise<StepOutcome, { resident: IdCardRecord; cardNo: string; applicationNo: string }>(async ({ signal }) => {
-      spoilReason = 'printFailed';
-      const checkpoint = records.intend('facePrinted', `print:${attempt}`, { attempt }, 'printing the card face');
-      if (!checkpoint) return RECORDS_UNAVAILABLE;
-      const before = counters();
-      const result = await printer.printFront({ k: renderFramePanel() }, signal).catch((error: unknown) => {
-        records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
-        throw error;
-      });
-      const after = counters();
-      const findings = result.ok ? checkCounter('printed', before, after) : [];
-      const recorded = records.conclude(checkpoint, result.ok ? 'done' : 'failed', result.ok ? { printed: after.cardsPrinted } : { fault: result.error }, (seq) =>
-        raise(findings, movement(checkpoint, seq, after)),
-      );
-      if (!result.ok) return { ok: false, reason: 'deviceNotReady' };
-      return recorded ? OK : RECORDS_UNAVAILABLE;
-    }),
+    printFace: fromPromise<StepOutcome, { resident: IdCardRecord; cardNo: string; applicationNo: string }>(
+      async ({ input, signal }) => {
+        spoilReason = 'printFailed';
+        // The face is laid out before anything is recorded or moved: a face that cannot be made
+        // (no photo from the centre, a glyph the font lacks) fails this step cleanly.
+        const photo = await cardCentre.archivedPhoto(input.resident.idNumber, signal);
+        if (!photo.ok) {
+          logger.warn({ event: 'face.no_photo', error: photo.error.kind }, 'archived photo not available for the card face');
+          return { ok: false, reason: photo.error.kind === 'rejected' ? 'failed' : 'cardCentreUnreachable' };
+        }
+        const face = renderCardFace(
+          {
+            name: input.resident.name,
+            socialSecurityNumber: input.resident.idNumber,
+            cardNumber: newCardNo ?? input.cardNo,
+            issueDate: now(),
+            issuingArea: deps.kiosk.siteName,
+          },
+          { photo: photo.value.data },
+        );
+        if (!face.ok) {
+          logger.error({ event: 'face.layout_failed', error: String(face.error) }, 'card face could not be laid out');
+          return { ok: false, reason: 'failed' };
+        }
+        const checkpoint = records.intend('facePrinted', `print:${attempt}`, { attempt }, 'printing the card face');
+        if (!checkpoint) return RECORDS_UNAVAILABLE;
+        const before = counters();
+        const result = await printer.printFront(face.value.panels, signal).catch((error: unknown) => {
+          records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
+          throw error;
+        });
+        const after = counters();
+        const findings = result.ok ? checkCounter('printed', before, after) : [];
+        const recorded = records.conclude(checkpoint, result.ok ? 'done' : 'failed', result.ok ? { printed: after.cardsPrinted } : { fault: result.error }, (seq) =>
+          raise(findings, movement(checkpoint, seq, after)),
+        );
+        if (!result.ok) return { ok: false, reason: 'deviceNotReady' };
+        return recorded ? OK : RECORDS_UNAVAILABLE;
+      },
+    ),
 
     ejectCard: fromPromise<StepOutcome, { applicationNo: string }>(async ({ input, signal }) => {
       spoilReason = 'ejectFailed';
@@ -531,8 +557,8 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       async ({ input, signal }) => {
         const checkpoint = records.intend('receiptPrinted', 'receipt', { transactionNo: input.transactionNo }, 'printing the receipt');
         if (!checkpoint) return RECORDS_UNAVAILABLE;
-        const job = receiptEscPos(
-          receiptModel({
+        const job = receiptJob(
+          {
             siteName: deps.kiosk.siteName,
             kioskId: deps.kiosk.id,
             time: now(),
@@ -542,7 +568,10 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
             maskedCardNo: maskCardNo(input.cardNo),
             feeFen: input.feeFen,
             lossReported: input.lossReported,
-          }),
+          },
+          // Text mode with the printer's own Chinese font and QR: a few hundred bytes; the template
+          // falls back to raster by itself for a character outside GBK.
+          { mode: 'text', paperWidthMm: 80 },
         );
         const result = await devices.receiptPrinter.print(job, signal).catch((error: unknown) => {
           records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedCardCentre } from '../../kiosk/card-centre/embedded.ts';
 import { CARD_STATUS } from '../../kiosk/card-centre/card-centre.ts';
 import { makeSimPerson } from '../../drivers/id-reader/simulator.ts';
+import { CARD_HEIGHT_DOTS, CARD_WIDTH_DOTS, CHIP_CONTACTS } from '../../printer-templates/card-face/card-face.ts';
 import { startTestHost } from '../support/host-harness.ts';
 
 let harness: Awaited<ReturnType<typeof startTestHost>> | undefined;
@@ -35,6 +36,15 @@ describe('a resident who lost their card', () => {
     event('CONFIRM');
     await waitForScreen('collect');
     expect(host.devices.simulation!.cardPrinter.cardAtExit()).toBe(true);
+    // The real card-face template went to the printer: ink in the personal-data zones, none on the chip.
+    const k = host.devices.simulation!.cardPrinter.lastPrinted!.k;
+    const inked = (x0: number, y0: number, w: number, h: number) => {
+      let n = 0;
+      for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) n += (k[(y * CARD_WIDTH_DOTS + x) >> 3]! >> (7 - ((y * CARD_WIDTH_DOTS + x) & 7))) & 1;
+      return n;
+    };
+    expect(inked(0, 0, CARD_WIDTH_DOTS, CARD_HEIGHT_DOTS)).toBeGreaterThan(2_000);
+    expect(inked(CHIP_CONTACTS.x, CHIP_CONTACTS.y, CHIP_CONTACTS.width, CHIP_CONTACTS.height)).toBe(0);
     host.send({ type: 'sim', sim: { action: 'takeCard' } });
     const receipt = await waitForScreen('receipt');
     expect(receipt.receipt?.transactionNo).toMatch(/^demo-001-\d{14}-[0-9A-F]{4}$/);
