@@ -1,129 +1,177 @@
 /**
- * A simulated card printer: keeps the feeder, the card's position and the reject box, so the
- * kiosk's accounting can be checked against it. Faults can be injected for tests.
+ * The in-process simulated card printer (`npm start` on any machine, journey tests): the real
+ * Evolis driver talking to the protocol simulator over a memory cable. Everything the kiosk does
+ * goes through the same bytes as with a printer on /dev/ttyUSB0; what a person does to the
+ * printer (take the card, open the cover, clear a jam) goes to the simulator.
+ *
+ * Counters and `cardAtExit` are the simulator's truth (the interface says so: "simulator: exact").
  */
-import { EventEmitter } from 'node:events';
-import { abortable, type DeviceStatus } from '../common/device-status.ts';
-import { err, ok, type Result } from '../common/result.ts';
-import type { CardFacePanels, CardPrinter, CardPrinterCounters, CardPrinterFault } from './card-printer.ts';
-
-type CardPosition = 'none' | 'contactStation' | 'exit';
+import type { Result } from '../common/result.ts';
+import type { CardFacePanels } from './card-panels.ts';
+import type {
+  ManagedCardPrinter,
+  CardPrinterCounters,
+  CardPrinterFault,
+  CardPrinterIdentity,
+  CardPrinterStatus,
+} from './card-printer.ts';
+import { EvolisCardPrinter } from './evolis-driver.ts';
+import { EvolisSimulator, type EvolisSimFault } from './evolis-simulator.ts';
+import type { EvolisTimeouts } from './evolis-timeouts.ts';
+import { ReconnectingLine, type DeviceLog } from '../serial/reconnecting-line.ts';
+import { MemorySocket } from './line/memory-socket.ts';
 
 export interface SimulatedCardPrinterOptions {
   blanks?: number;
   rejectBoxCapacity?: number;
   /** Milliseconds per mechanical move; 0 in tests. */
   moveMs?: number;
+  log?: DeviceLog;
+  timeouts?: Partial<EvolisTimeouts>;
 }
 
-export class SimulatedCardPrinter implements CardPrinter {
+/** The kiosk's fault names, as the simulator produces them. */
+const FAULTS: Partial<Record<CardPrinterFault, EvolisSimFault>> = {
+  feederEmpty: 'feederEmpty',
+  ribbonOut: 'ribbonOut',
+  wrongRibbon: 'wrongRibbon',
+  coverOpen: 'coverOpen',
+  jam: 'jam',
+  rejectBoxFull: 'rejectBoxFull',
+  cleaningDue: 'cleaningDue',
+  noResponse: 'silence',
+  protocolError: 'garbage',
+};
+
+export class SimulatedCardPrinter implements ManagedCardPrinter {
   readonly kind = 'card-printer' as const;
   readonly transport = 'simulated';
-  #blanks: number;
-  #position: CardPosition = 'none';
-  #printed = 0;
-  #rejected = 0;
-  readonly #rejectCapacity: number;
-  readonly #moveMs: number;
-  #fault: CardPrinterFault | null = null;
-  readonly #events = new EventEmitter();
-  /** The last panel printed, for a developer to look at. */
-  lastPrinted: CardFacePanels | null = null;
+  readonly simulator: EvolisSimulator;
+  readonly driver: EvolisCardPrinter;
+  readonly #socket: MemorySocket;
 
   constructor(options: SimulatedCardPrinterOptions = {}) {
-    this.#blanks = options.blanks ?? 100;
-    this.#rejectCapacity = options.rejectBoxCapacity ?? 50;
-    this.#moveMs = options.moveMs ?? 300;
+    const moveMs = options.moveMs ?? 300;
+    this.simulator = new EvolisSimulator({
+      blanks: options.blanks ?? 100,
+      rejectBoxCapacity: options.rejectBoxCapacity ?? 50,
+      moveMs,
+      printMs: moveMs,
+    });
+    this.#socket = new MemorySocket('card-printer', (port) => this.simulator.attach(port));
+    const log = options.log;
+    this.driver = new EvolisCardPrinter({
+      line: new ReconnectingLine(this.#socket.opener, {
+        name: 'card-printer',
+        ...(log ? { log } : {}),
+        backoff: { initialMs: 100, maxMs: 1_000, factor: 2 },
+      }),
+      transport: 'simulated',
+      ...(log ? { log } : {}),
+      baudRate: Infinity,
+      timeouts: { cardTakenPollMs: moveMs === 0 ? 20 : 250, ...options.timeouts },
+    });
+    this.driver.start();
   }
 
-  status(): DeviceStatus {
-    if (this.#fault) return { state: 'fault', code: this.#fault, detail: `simulated ${this.#fault}` };
-    if (this.#blanks === 0) return { state: 'fault', code: 'feederEmpty', detail: 'no blanks in the feeder' };
-    return { state: 'ready' };
+  status(): CardPrinterStatus {
+    return this.driver.status();
+  }
+
+  identity(): CardPrinterIdentity | null {
+    return this.driver.identity();
+  }
+
+  refreshStatus(): Promise<CardPrinterStatus> {
+    return this.driver.refreshStatus();
+  }
+
+  whenReady(timeoutMs: number): Promise<boolean> {
+    return this.driver.whenReady(timeoutMs);
+  }
+
+  onStatus(listener: (status: CardPrinterStatus) => void): () => void {
+    return this.driver.onStatus(listener);
   }
 
   counters(): CardPrinterCounters {
-    return { blanksInFeeder: this.#blanks, cardsPrinted: this.#printed, cardsRejected: this.#rejected };
+    const state = this.simulator.state();
+    return {
+      blanksInFeeder: state.blanks,
+      cardsPrinted: state.printed,
+      cardsRejected: state.rejected,
+    };
   }
 
+  /** The last card face printed, as the printer received it. */
+  get lastPrinted(): CardFacePanels | null {
+    return this.simulator.lastPrinted;
+  }
+
+  /**
+   * Sets (or with null clears every) fault. The driver looks at once, as the kiosk would notice
+   * a cover opened under its eyes; `disconnected` pulls the cable, null plugs it back.
+   */
   injectFault(fault: CardPrinterFault | null): void {
-    this.#fault = fault;
+    if (fault === null) {
+      this.simulator.clearAllFaults();
+      if (!this.#socket.plugged) this.#socket.replug();
+    } else if (fault === 'disconnected') {
+      this.#socket.unplug();
+      return;
+    } else {
+      const simFault = FAULTS[fault];
+      if (simFault) this.simulator.injectFault(simFault);
+    }
+    void this.driver.refreshStatus();
+  }
+
+  unplug(): void {
+    this.#socket.unplug();
+  }
+
+  replug(): void {
+    this.#socket.replug();
   }
 
   cardAtContactStation(): boolean {
-    return this.#position === 'contactStation';
+    return this.simulator.cardAtContactStation();
   }
 
   cardAtExit(): boolean {
-    return this.#position === 'exit';
-  }
-
-  async feedToContactStation(signal: AbortSignal): Promise<Result<void, CardPrinterFault>> {
-    if (this.#fault) return err(this.#fault);
-    if (this.#position !== 'none') return err('jam');
-    if (this.#blanks === 0) return err('feederEmpty');
-    await this.#move(signal);
-    this.#blanks--;
-    this.#position = 'contactStation';
-    return ok(undefined);
-  }
-
-  async printFront(panels: CardFacePanels, signal: AbortSignal): Promise<Result<void, CardPrinterFault>> {
-    if (this.#fault) return err(this.#fault);
-    if (this.#position !== 'contactStation') return err('noCard');
-    await this.#move(signal);
-    this.lastPrinted = panels;
-    this.#printed++;
-    return ok(undefined);
-  }
-
-  async ejectToResident(signal: AbortSignal): Promise<Result<void, CardPrinterFault>> {
-    if (this.#position !== 'contactStation') return err('noCard');
-    await this.#move(signal);
-    this.#position = 'exit';
-    this.#events.emit('change');
-    return ok(undefined);
-  }
-
-  async ejectToRejectBin(signal: AbortSignal): Promise<Result<void, CardPrinterFault>> {
-    if (this.#position === 'none') return err('noCard');
-    if (this.#rejected >= this.#rejectCapacity) return err('rejectBoxFull');
-    await this.#move(signal);
-    this.#position = 'none';
-    this.#rejected++;
-    this.#events.emit('change');
-    return ok(undefined);
+    return this.simulator.cardAtExit();
   }
 
   /** The resident (or the simulator panel) takes the card from the exit slot. */
   takeCard(): boolean {
-    if (this.#position !== 'exit') return false;
-    this.#position = 'none';
-    this.#events.emit('change');
-    return true;
+    return this.simulator.takeCard();
+  }
+
+  feedToContactStation(signal: AbortSignal): Promise<Result<void, CardPrinterFault>> {
+    return this.driver.feedToContactStation(signal);
+  }
+
+  printFront(panels: CardFacePanels, signal: AbortSignal): Promise<Result<void, CardPrinterFault>> {
+    return this.driver.printFront(panels, signal);
+  }
+
+  ejectToResident(signal: AbortSignal): Promise<Result<void, CardPrinterFault>> {
+    return this.driver.ejectToResident(signal);
+  }
+
+  ejectToRejectBin(signal: AbortSignal): Promise<Result<void, CardPrinterFault>> {
+    return this.driver.ejectToRejectBin(signal);
   }
 
   waitForCardTaken(signal: AbortSignal): Promise<void> {
-    return abortable(signal, (resolve) => {
-      if (this.#position !== 'exit') {
-        resolve();
-        return () => {};
-      }
-      const onChange = () => {
-        if (this.#position === 'exit') return;
-        this.#events.off('change', onChange);
-        resolve();
-      };
-      this.#events.on('change', onChange);
-      return () => this.#events.off('change', onChange);
-    });
+    return this.driver.waitForCardTaken(signal);
   }
 
-  #move(signal: AbortSignal): Promise<void> {
-    if (this.#moveMs === 0) return Promise.resolve();
-    return abortable(signal, (resolve) => {
-      const timer = setTimeout(() => resolve(), this.#moveMs);
-      return () => clearTimeout(timer);
-    });
+  reset(signal: AbortSignal): Promise<Result<void, CardPrinterFault>> {
+    return this.driver.reset(signal);
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command.ts';
 import { auditCommand } from './audit.ts';
+import { diagCommand } from './diag.ts';
 import { cardCentreCommand } from './card-centre.ts';
 import { journalCommand } from './journal.ts';
 import { simCardCommand } from './sim-card.ts';
@@ -17,4 +18,5 @@ export const extraCommands: Record<string, Command> = {
   stock: stockCommand,
   journal: journalCommand,
   audit: auditCommand,
+  diag: diagCommand,
 };
