@@ -1,19 +1,29 @@
 /**
- * The kiosk's devices, made from the configuration. Simulated devices are wired to each other as
- * the real ones are physically (the chip encoder sees the blank the printer holds at its station).
+ * The kiosk's devices, made from the configuration: each device's real driver over its
+ * configured transport (serial, USB HID, PC/SC), or its simulator.
+ *
+ * When every device is simulated (the embedded default), the simulators are wired to each other
+ * as the real devices are physically — the chip encoder sees the blank the printer holds at its
+ * contact station — and the simulator panel drives them. With any real transport the kiosk runs
+ * the real drivers (a test rig may still point them at pty simulators and virtual cards on vpcd).
  */
-import { SimulatedCardPrinter } from '../../drivers/card-printer/simulator.ts';
 import type { CardPrinter } from '../../drivers/card-printer/card-printer.ts';
+import { createCardPrinter } from '../../drivers/card-printer/create-card-printer.ts';
+import { SimulatedCardPrinter } from '../../drivers/card-printer/simulator.ts';
 import type { ChipEncoder } from '../../drivers/chip-encoder/chip-encoder.ts';
+import { createPcscChipEncoder } from '../../drivers/chip-encoder/pcsc-chip-encoder.ts';
 import { SimulatedChipEncoder } from '../../drivers/chip-encoder/simulator.ts';
+import { createIdCardReader } from '../../drivers/id-reader/create-id-card-reader.ts';
 import type { IdCardReader } from '../../drivers/id-reader/id-card-reader.ts';
 import { SimulatedIdCardReader } from '../../drivers/id-reader/simulator.ts';
-import type { ReceiptPrinter } from '../../drivers/receipt-printer/receipt-printer.ts';
-import { SimulatedReceiptPrinter } from '../../drivers/receipt-printer/simulator.ts';
+import { createPcscReaderManager, type ReaderManager } from '../../drivers/pcsc/reader-manager.ts';
 import { createQrScanner } from '../../drivers/qr-scanner/create-qr-scanner.ts';
 import type { QrScanner } from '../../drivers/qr-scanner/qr-scanner.ts';
 import type { SimulatedQrScannerDevice } from '../../drivers/qr-scanner/simulator.ts';
-import type { KioskConfig } from '../config/schema.ts';
+import { createReceiptPrinter } from '../../drivers/receipt-printer/create-receipt-printer.ts';
+import type { ReceiptPrinter } from '../../drivers/receipt-printer/receipt-printer.ts';
+import { SimulatedReceiptPrinter } from '../../drivers/receipt-printer/simulator.ts';
+import { deviceOf, type KioskConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 
 export interface Devices {
@@ -22,8 +32,10 @@ export interface Devices {
   chipEncoder: ChipEncoder;
   receiptPrinter: ReceiptPrinter;
   qrScanner: QrScanner;
-  /** The simulators, when every resident-facing device is simulated (drives the simulator panel). */
+  /** The simulators, when every device is simulated (drives the simulator panel). */
   simulation: Simulation | null;
+  /** Closes every driver (ports, HID handles, the PC/SC context). */
+  close(): Promise<void>;
 }
 
 export interface Simulation {
@@ -44,13 +56,11 @@ export interface SimulationOptions {
 }
 
 export function createDevices(config: KioskConfig, logger: Logger, options: SimulationOptions = {}): Devices {
-  const real = config.devices.filter((d) => d.transport.type !== 'simulated');
-  if (real.length > 0) {
-    const list = real.map((d) => `${d.kind} over ${d.transport.type}`).join(', ');
-    throw new DeviceSetupError(
-      `real device drivers are not available in this version yet (${list}); set their transport to {"type": "simulated"}`,
-    );
-  }
+  const allSimulated = config.devices.every((d) => d.transport.type === 'simulated');
+  return allSimulated ? simulatedDevices(logger, options) : realDevices(config, logger, options);
+}
+
+function simulatedDevices(logger: Logger, options: SimulationOptions): Devices {
   const cardPrinter = new SimulatedCardPrinter({ moveMs: options.moveMs ?? 400, blanks: options.blanks ?? 100 });
   const qrScanner = createQrScanner({ transport: { type: 'simulated' } }, logger);
   const simulation: Simulation = {
@@ -60,5 +70,87 @@ export function createDevices(config: KioskConfig, logger: Logger, options: Simu
     receiptPrinter: new SimulatedReceiptPrinter(),
     qrScanner: qrScanner.simulator!,
   };
-  return { ...simulation, qrScanner, simulation };
+  return {
+    ...simulation,
+    qrScanner,
+    simulation,
+    close: async () => {
+      await Promise.allSettled([closeIfAble(simulation.idReader), closeIfAble(cardPrinter), closeIfAble(simulation.receiptPrinter), qrScanner.close()]);
+    },
+  };
+}
+
+function realDevices(config: KioskConfig, logger: Logger, options: SimulationOptions): Devices {
+  // A virtual PC/SC reader (vpcd) on a production kiosk is a way in: only development allows it.
+  const allowVirtualReaders = config.mode !== 'production';
+  let pcsc: ReaderManager | null = null;
+  const pcscManager = () => (pcsc ??= createPcscReaderManager({ allowVirtualReaders, logger: pcscLogger(logger) }));
+
+  const idReaderConfig = deviceOf(config, 'id-reader');
+  const idReader =
+    idReaderConfig.transport.type === 'simulated'
+      ? new SimulatedIdCardReader()
+      : createIdCardReader({ transport: idReaderConfig.transport }, logger);
+
+  const cardPrinter = createCardPrinter(
+    { transport: deviceOf(config, 'card-printer').transport },
+    logger,
+    { simulation: { moveMs: options.moveMs ?? 400, blanks: options.blanks ?? 100 } },
+  );
+
+  const chipConfig = deviceOf(config, 'chip-encoder');
+  let chipEncoder: ChipEncoder;
+  if (chipConfig.transport.type === 'pcsc') {
+    chipEncoder = createPcscChipEncoder({
+      readerPattern: chipConfig.transport.readerPattern,
+      allowVirtualReaders,
+      logger: pcscLogger(logger),
+      manager: pcscManager(),
+    });
+  } else if (cardPrinter instanceof SimulatedCardPrinter) {
+    const printer = cardPrinter;
+    chipEncoder = new SimulatedChipEncoder(() => printer.cardAtContactStation());
+  } else {
+    throw new DeviceSetupError(
+      'a simulated chip encoder needs the simulated card printer (its blank sits at the printer\'s contact station): simulate both, or neither',
+    );
+  }
+
+  const receiptConfig = deviceOf(config, 'receipt-printer');
+  const receiptPrinter = createReceiptPrinter({ transport: receiptConfig.transport, paperWidthMm: receiptConfig.paperWidthMm }, logger);
+  const qrScanner = createQrScanner({ transport: deviceOf(config, 'qr-scanner').transport }, logger);
+
+  return {
+    idReader,
+    cardPrinter,
+    chipEncoder,
+    receiptPrinter,
+    qrScanner,
+    simulation: null,
+    close: async () => {
+      await Promise.allSettled([
+        closeIfAble(idReader),
+        closeIfAble(cardPrinter),
+        closeIfAble(chipEncoder),
+        closeIfAble(receiptPrinter),
+        qrScanner.close(),
+      ]);
+      await (pcsc as ReaderManager | null)?.close();
+    },
+  };
+}
+
+async function closeIfAble(device: object): Promise<void> {
+  const close = (device as { close?: () => unknown }).close;
+  if (typeof close === 'function') await close.call(device);
+}
+
+/** The PC/SC layer logs debug too; pino has the same four levels. */
+function pcscLogger(logger: Logger) {
+  return {
+    debug: (fields: object, message?: string) => logger.debug(fields, message),
+    info: (fields: object, message?: string) => logger.info(fields, message),
+    warn: (fields: object, message?: string) => logger.warn(fields, message),
+    error: (fields: object, message?: string) => logger.error(fields, message),
+  };
 }

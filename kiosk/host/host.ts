@@ -54,6 +54,8 @@ export interface HostOptions {
   cardCentre?: CardCentre;
   /** The folder the config's relative paths (secrets, the embedded card centre's data) resolve against: the config file's. */
   configDir?: string;
+  /** How long the receipt screen stays after printing (default RECEIPT_SHOWN_MS); benchmarks shorten it. */
+  receiptShownMs?: number;
 }
 
 export class HostStartError extends Error {}
@@ -114,7 +116,7 @@ export class Host {
       delays: {
         idle: timeouts.idleSeconds * 1000,
         cardCollect: timeouts.cardCollectSeconds * 1000,
-        receiptShown: RECEIPT_SHOWN_MS,
+        receiptShown: options.receiptShownMs ?? RECEIPT_SHOWN_MS,
       },
     });
     this.#actor = createActor(machine, { input: { lang: config.language, maxAttempts: MAX_PRODUCTION_ATTEMPTS } });
@@ -148,6 +150,9 @@ export class Host {
   async start(): Promise<void> {
     const { config } = this.#options;
     await this.#cardCentreLink?.start();
+    // A real printer cannot count its feeder: the stock ledger says how many blanks were loaded.
+    const printer = this.devices.cardPrinter as { setBlanksLoaded?: (count: number) => void };
+    if (!this.devices.simulation) printer.setBlanksLoaded?.(this.records.store.ledger.balance().inHopper);
     this.records.start({
       printer: this.devices.cardPrinter,
       // Development on a simulated printer: the ledger follows the simulator's blanks (seeded on a fresh data directory).
@@ -189,6 +194,7 @@ export class Host {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeAllConnections();
     await this.records.stop();
+    await this.devices.close();
   }
 
   view(): ViewModel {
