@@ -86,8 +86,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
   /** The chip written on the card now inside (识别码); not personal data. */
   let identification: string | null = null;
   let spoilReason: SpoilReason = 'unknown';
-  /** The payment's order number (= transaction number) and how many times pay was called. */
-  let orderNo: string | null = null;
+  /** How many times pay was called in this session (the key of each attempt's record). */
   let payAttempt = 0;
   /** Face checks of this resident (a random tag keeps their keys apart between residents). */
   let faceSession = randomTag();
@@ -242,7 +241,6 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
           store.journal.setApplication(sessionId, application.value.applicationNo, transactionNo),
         );
         logger.info({ event: 'reissue.registered', session: sessionId, applicationNo, transactionNo, card: maskCardNo(input.cardNo) }, 'loss reported, application opened');
-        orderNo = transactionNo;
         return { applicationNo: application.value.applicationNo, transactionNo, feeFen: application.value.feeFen };
       },
     ),
@@ -589,7 +587,6 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       records.end();
       applicationNo = null;
       identification = null;
-      orderNo = null;
       payAttempt = 0;
       faceSession = randomTag();
       faceAttempt = 0;
