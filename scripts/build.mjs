@@ -2,6 +2,7 @@
 /**
  * Builds what the kiosk runs from dist/:
  *   - the resident UI: Vite with kiosk/ui/vite.config.ts → dist/ui (skipped while that config is absent);
+ *   - its voice guidance clips → dist/ui/voice (scripts/voice-clips.mjs: recorded clips, else espeak-ng);
  *   - the Electron shell: esbuild bundles kiosk/shell/main.ts and preload.ts → dist/shell/*.cjs
  *     (CommonJS, `electron` left external: Electron provides it at run time).
  *
@@ -12,6 +13,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRelative, writeManifest } from './lib/build-manifest.mjs';
+import { buildVoiceClips } from './voice-clips.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const UI_CONFIG = 'kiosk/ui/vite.config.ts';
@@ -79,6 +81,9 @@ async function buildUi(manifest) {
     return;
   }
   const vite = await importTool('vite');
+  // The kiosk always runs the production bundle (React's production build, no dev warnings),
+  // also when the build is started from a test runner that sets NODE_ENV=test.
+  process.env.NODE_ENV = 'production';
   const { plugin, seen } = inputCollector();
   try {
     await vite.build({
@@ -96,6 +101,27 @@ async function buildUi(manifest) {
   const outDir = repoRelative(root, seen.outDir ?? 'dist/ui');
   if (outDir) manifest.outputs.push(`${outDir}/index.html`);
   console.log(`mashang build: UI → ${outDir ?? seen.outDir}`);
+  return seen.outDir ?? path.join(root, 'dist/ui');
+}
+
+/** The voice clips go into the UI's output (after Vite, which empties it). */
+async function buildVoice(manifest, uiOutDir) {
+  let voice;
+  try {
+    voice = await buildVoiceClips({ root, outDir: uiOutDir });
+  } catch (error) {
+    fail(`voice clips failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  for (const [list, files] of [
+    [manifest.inputs, [...voice.inputs, 'scripts/voice-clips.mjs']],
+    [manifest.absent, voice.absent],
+    [manifest.outputs, voice.outputs],
+  ]) {
+    for (const file of files) {
+      const relative = repoRelative(root, file);
+      if (relative) list.push(relative);
+    }
+  }
 }
 
 async function buildShell(manifest) {
@@ -146,6 +172,7 @@ const manifest = {
   absent: [],
   outputs: [],
 };
-await buildUi(manifest);
+const uiOutDir = await buildUi(manifest);
+if (uiOutDir) await buildVoice(manifest, uiOutDir);
 await buildShell(manifest);
 writeManifest(root, manifest);

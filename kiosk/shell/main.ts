@@ -4,22 +4,35 @@
  * Bundled by scripts/build.mjs to dist/shell/main.cjs and started as `electron dist/shell/main.cjs`.
  * Environment:
  *   MASHANG_DEV=1   development: devtools, shortcuts, a closable window (default: production)
- *   MASHANG_NODE    the Node.js executable that runs the host (default: `node` on PATH)
+ *   MASHANG_NODE    the Node.js executable that runs the host from a repository checkout
+ *                   (default: `node` on PATH). A packaged kiosk (packaging/) runs the host on
+ *                   Electron's own Node in a utility process instead: its native modules are
+ *                   rebuilt for Electron's ABI at packaging time, and no system Node is needed.
  *   MASHANG_ROOT    the repository (default: two folders above this bundle)
  *   MASHANG_CONFIG  the kiosk configuration, passed to the host as --config (default: the host's)
  *
  * The decisions live in policy.ts and supervisor.ts (pure, tested); this file only wires them to
  * Electron. It is the only file of the shell that imports electron at run time.
  */
-import { app, BrowserWindow, Menu, session, type Session, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  Menu,
+  session,
+  utilityProcess,
+  type Session,
+  type WebContents,
+} from 'electron';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   hostOrigin,
   isNavigationAllowed,
   isPermissionCheckAllowed,
   isPermissionRequestAllowed,
   isRequestAllowed,
+  KIOSK_CHROMIUM_SWITCHES,
   rendererUrl,
   shouldSwallowInput,
   windowOpenResponse,
@@ -27,7 +40,13 @@ import {
   withContentSecurityPolicy,
 } from './policy.ts';
 import { statusPageUrl } from './status-page.ts';
-import { HostSupervisor, spawnNodeHost, type SupervisorEvent } from './supervisor.ts';
+import {
+  HostSupervisor,
+  spawnNodeHost,
+  type NodeHostOptions,
+  type SpawnHost,
+  type SupervisorEvent,
+} from './supervisor.ts';
 
 /** Replaced by the package version at build time (scripts/build.mjs). */
 declare const MASHANG_VERSION: string;
@@ -42,6 +61,12 @@ const bridgeToken = randomBytes(32).toString('hex');
 /** The origin of the host currently shown; null while none is (nothing is then allowed). */
 let origin: string | null = null;
 let currentUrl = statusPageUrl('starting');
+/** The host's page (with the token) while the host is ready; null otherwise. */
+let hostPage: string | null = null;
+/** A reload of the host's page after a failed load, pending. */
+let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+/** After a failed load of the host's page (host busy restarting, a hiccup), try again this soon. */
+const RELOAD_AFTER_FAILED_LOAD_MS = 2_000;
 let kioskWindow: BrowserWindow | null = null;
 let quitting = false;
 
@@ -54,6 +79,8 @@ function log(level: 'info' | 'warn' | 'error', msg: string, fields: object = {})
 
 function show(url: string): void {
   currentUrl = url;
+  if (reloadTimer !== null) clearTimeout(reloadTimer);
+  reloadTimer = null;
   if (kioskWindow && !kioskWindow.isDestroyed()) {
     kioskWindow.loadURL(url).catch((error: unknown) => {
       log('warn', 'page load failed', { error: String(error) });
@@ -65,12 +92,14 @@ function onSupervisorEvent(event: SupervisorEvent): void {
   switch (event.type) {
     case 'ready':
       origin = hostOrigin(event.url);
+      hostPage = rendererUrl(event.url, bridgeToken);
       log('info', 'host ready', { origin });
-      show(rendererUrl(event.url, bridgeToken));
+      show(hostPage);
       break;
     case 'gaveUp':
       log('error', 'host keeps failing: out of service', event);
       origin = null;
+      hostPage = null;
       show(statusPageUrl('outOfService'));
       break;
     case 'badReadyLine':
@@ -78,9 +107,16 @@ function onSupervisorEvent(event: SupervisorEvent): void {
       log('error', 'host announced a URL the shell will not show');
       break;
     case 'exited':
+      log('warn', 'host exited', event);
+      if (quitting) break;
+      // A calm "please wait" until the restarted host is ready (the supervisor restarts it; the
+      // host recovers the resident's session from its journal). The old page's origin is dead.
+      origin = null;
+      hostPage = null;
+      show(statusPageUrl('pleaseWait'));
+      break;
     case 'restarting':
     case 'readyTimeout':
-      // The UI shows its own "reconnecting" state while the host is away.
       log('warn', `host ${event.type}`, event);
       break;
     case 'spawned':
@@ -93,17 +129,50 @@ function onSupervisorEvent(event: SupervisorEvent): void {
 const hostEnv: NodeJS.ProcessEnv = { ...process.env, MASHANG_BRIDGE_TOKEN: bridgeToken };
 delete hostEnv['ELECTRON_RUN_AS_NODE'];
 
+/**
+ * The host in an Electron utility process (a packaged kiosk): Electron's Node, the same
+ * ready-line protocol on stdout. The exit code is all a utility process reports; a SIGKILL after
+ * the grace period goes to its pid (utilityProcess.kill() only sends SIGTERM).
+ */
+function spawnUtilityHost(options: NodeHostOptions): SpawnHost {
+  const [modulePath, ...args] = options.args;
+  if (modulePath === undefined) throw new Error('no host module to run');
+  return (listeners) => {
+    const child = utilityProcess.fork(modulePath, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      serviceName: 'Mashang host',
+    });
+    if (child.stdout) {
+      createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+        process.stdout.write(`${line}\n`);
+        listeners.line(line);
+      });
+    }
+    child.once('exit', (code) => listeners.exit(code, null));
+    return {
+      kill: (signal) => {
+        if (signal === 'SIGTERM' || child.pid === undefined) child.kill();
+        else process.kill(child.pid, 'SIGKILL');
+      },
+    };
+  };
+}
+
+const hostOptions: NodeHostOptions = {
+  nodePath: process.env['MASHANG_NODE'] ?? 'node',
+  args: [
+    path.join(repoRoot, 'kiosk', 'cli', 'mashang.mjs'),
+    'host',
+    ...(process.env['MASHANG_CONFIG'] ? ['--config', process.env['MASHANG_CONFIG']] : []),
+  ],
+  cwd: repoRoot,
+  env: hostEnv,
+};
+
 const supervisor = new HostSupervisor({
-  spawn: spawnNodeHost({
-    nodePath: process.env['MASHANG_NODE'] ?? 'node',
-    args: [
-      path.join(repoRoot, 'kiosk', 'cli', 'mashang.mjs'),
-      'host',
-      ...(process.env['MASHANG_CONFIG'] ? ['--config', process.env['MASHANG_CONFIG']] : []),
-    ],
-    cwd: repoRoot,
-    env: hostEnv,
-  }),
+  spawn: app.isPackaged ? spawnUtilityHost(hostOptions) : spawnNodeHost(hostOptions),
   onEvent: onSupervisorEvent,
 });
 
@@ -186,6 +255,10 @@ function lockDownSession(ses: Session): void {
 }
 
 function createWindow(): void {
+  // electronegativity CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK: the options
+  // come from policy.ts windowOptions(), which the scanner cannot follow into: contextIsolation
+  // true, sandbox true, nodeIntegration false, disableBlinkFeatures 'Auxclick' — asserted by
+  // policy.test.ts and, as passed to BrowserWindow, by main.test.ts.
   const window = new BrowserWindow(windowOptions({ production, preloadPath }));
   kioskWindow = window;
   window.once('ready-to-show', () => window.show());
@@ -201,6 +274,20 @@ function createWindow(): void {
     log('error', 'renderer gone, reloading', { reason: details.reason });
     if (!quitting) show(currentUrl);
   });
+  window.webContents.on('did-fail-load', (_event, errorCode, _description, url, isMainFrame) => {
+    // -3 (ABORTED): a newer load replaced this one. Otherwise never leave Chromium's error page
+    // in front of a resident: "please wait", and try the host again shortly.
+    if (!isMainFrame || errorCode === -3 || quitting || url.startsWith('data:')) return;
+    log('warn', 'page load failed', { errorCode });
+    const retry = hostPage;
+    show(statusPageUrl('pleaseWait'));
+    if (retry !== null) {
+      reloadTimer = setTimeout(() => {
+        reloadTimer = null;
+        if (hostPage === retry) show(retry);
+      }, RELOAD_AFTER_FAILED_LOAD_MS);
+    }
+  });
   window.on('unresponsive', () => {
     log('error', 'renderer unresponsive, reloading');
     if (!quitting) window.webContents.forcefullyCrashRenderer();
@@ -215,10 +302,12 @@ function main(): void {
     return;
   }
   log('info', 'shell starting', { version: MASHANG_VERSION, production, repoRoot });
-  // Touch screen: no pinch zoom, no swipe-back. Voice guidance may speak before the first touch.
-  app.commandLine.appendSwitch('disable-pinch');
-  app.commandLine.appendSwitch('overscroll-history-navigation', '0');
-  app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
+  // Every renderer sandboxed, whatever a future window's options say.
+  app.enableSandbox();
+  for (const [name, value] of KIOSK_CHROMIUM_SWITCHES) {
+    if (value === undefined) app.commandLine.appendSwitch(name);
+    else app.commandLine.appendSwitch(name, value);
+  }
 
   Menu.setApplicationMenu(null);
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chromiumArgs,
   contentSecurityPolicy,
   hostOrigin,
   isNavigationAllowed,
@@ -112,8 +113,18 @@ describe('the window', () => {
       webSecurity: true,
       webviewTag: false,
       devTools: false,
+      disableBlinkFeatures: 'Auxclick',
+      autoplayPolicy: 'no-user-gesture-required',
       preload: '/opt/mashang/preload.cjs',
     });
+  });
+
+  it('runs Chromium with the kiosk switches: no pinch, no swipe-back, speech without a tap', () => {
+    expect(chromiumArgs()).toEqual([
+      '--disable-pinch',
+      '--overscroll-history-navigation=0',
+      '--autoplay-policy=no-user-gesture-required',
+    ]);
   });
 
   it('keeps the sandbox but allows devtools in development', () => {
@@ -200,10 +211,12 @@ describe('permissions', () => {
 describe('the content security policy', () => {
   it('allows the host itself, its bridge port, camera frames, and nothing else', () => {
     expect(contentSecurityPolicy(ORIGIN)).toBe(
-      "default-src 'self'; connect-src 'self' ws://127.0.0.1:43117; img-src 'self' data: blob:; " +
-        "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; " +
-        "base-uri 'none'; frame-ancestors 'none'",
+      "default-src 'self'; script-src 'self'; style-src 'self'; " +
+        "connect-src 'self' ws://127.0.0.1:43117; img-src 'self' data: blob:; " +
+        "media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'; " +
+        "frame-ancestors 'none'",
     );
+    expect(contentSecurityPolicy(ORIGIN)).not.toContain('unsafe');
   });
 
   it('is added to responses, keeping any policy the host sent (both are enforced)', () => {
@@ -284,6 +297,15 @@ describe('the status pages', () => {
     expect(html.indexOf('暂停服务')).toBeLessThan(html.indexOf('Out of service'));
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain("default-src 'none'");
+    expect(html).not.toContain('unsafe-inline');
     expect(decodeURIComponent(statusPageUrl('starting'))).toContain('正在启动');
+  });
+
+  it('say "please wait" calmly while a crashed host restarts: no error, nothing to press', () => {
+    const html = statusPageHtml('pleaseWait');
+    expect(html).toContain('请稍候');
+    expect(html).toContain('Please wait');
+    expect(html).not.toMatch(/错误|失败|error|fail|crash/i);
+    expect(html).not.toMatch(/<(script|button|a)\b/i);
   });
 });

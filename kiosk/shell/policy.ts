@@ -35,6 +35,25 @@ export function rendererUrl(hostUrl: string, token: string): string {
   return url.toString();
 }
 
+/**
+ * Chromium switches of the kiosk (app.commandLine.appendSwitch): a touch screen with no pinch zoom
+ * and no swipe-back; voice guidance may speak before the first touch (a screen that changed
+ * because of a device — the ID card read, the card out — speaks with no tap). The end-to-end
+ * test launches Chromium with the same switches.
+ */
+export const KIOSK_CHROMIUM_SWITCHES: ReadonlyArray<readonly [string, string?]> = [
+  ['disable-pinch'],
+  ['overscroll-history-navigation', '0'],
+  ['autoplay-policy', 'no-user-gesture-required'],
+];
+
+/** The switches as command-line arguments (`--name` or `--name=value`). */
+export function chromiumArgs(switches = KIOSK_CHROMIUM_SWITCHES): string[] {
+  return switches.map(([name, value]) =>
+    value === undefined ? `--${name}` : `--${name}=${value}`,
+  );
+}
+
 export interface WindowPolicyOptions {
   production: boolean;
   /** Absolute path of the bundled preload script (dist/shell/preload.cjs). */
@@ -67,6 +86,13 @@ export function windowOptions({
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      experimentalFeatures: false,
+      // Middle-click opens links in a new window (denied anyway); the page has no use for it.
+      disableBlinkFeatures: 'Auxclick',
+      // A page dialog (alert/confirm) could trap an unattended kiosk; the UI never uses one.
+      safeDialogs: true,
+      // Voice guidance speaks when a device changes the screen, before any tap.
+      autoplayPolicy: 'no-user-gesture-required',
       devTools: !production,
       preload: preloadPath,
     },
@@ -164,19 +190,27 @@ export function isPermissionCheckAllowed(query: PermissionQuery, origin: string 
 
 /**
  * The Content-Security-Policy header the shell adds to every response from the host: scripts,
- * styles and fonts from the host only, the bridge WebSocket to the host's port only, camera
- * frames as blob:/data: images, no plugins, no <base>, no framing.
+ * styles, fonts and voice clips from the host only (no inline script or style, no eval), the
+ * bridge WebSocket to the host's port only, camera frames as blob:/data: images, no plugins, no
+ * <base>, no forms, no framing.
+ *
+ * 'self' is the host on 127.0.0.1 at this start's port: it serves only the built UI bundle and
+ * its voice clips — no JSONP endpoint, no uploaded files — so 'self' for scripts is as narrow as a
+ * hash list would be (csp-evaluator's "'self' can be problematic" does not apply; the
+ * Electronegativity test evaluates this very string).
  */
 export function contentSecurityPolicy(origin: string): string {
   const { host } = new URL(origin);
   return [
     "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
     `connect-src 'self' ws://${host}`,
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
-    "style-src 'self' 'unsafe-inline'",
     "object-src 'none'",
     "base-uri 'none'",
+    "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
 }
@@ -195,6 +229,9 @@ export function withContentSecurityPolicy(
     if (name.toLowerCase() === 'content-security-policy') existing = existing.concat(values);
     else result[name] = values;
   }
+  // electronegativity CSP_GLOBAL_CHECK: "failed to parse" because the policy is computed (it
+  // names this start's bridge port), not a literal; the Electronegativity test runs the same CSP
+  // evaluator on contentSecurityPolicy()'s output, and the end-to-end tests run under it.
   result['Content-Security-Policy'] = [...existing, contentSecurityPolicy(origin)];
   return result;
 }

@@ -17,16 +17,22 @@ import { FailedScreen } from './screens/failed.tsx';
 import { IdentifyScreen } from './screens/identify.tsx';
 import { LookupScreen } from './screens/lookup.tsx';
 import { OutOfServiceScreen } from './screens/out-of-service.tsx';
+import { PaymentScreen } from './screens/payment.tsx';
 import { ProducingScreen } from './screens/producing.tsx';
 import { ReceiptScreen } from './screens/receipt.tsx';
 import { TakeIdCardScreen } from './screens/take-id-card.tsx';
+import { VerifyingScreen } from './screens/verifying.tsx';
+import { voicePromptFor } from './voice/prompts.ts';
+import { clipUrl, useVoice, useVoiceIndex, VoiceButton, type Voice } from './voice/voice-guide.tsx';
 
 /** One component per screen; a screen added to the protocol without one is a compile error. */
 export const screens: Record<ScreenId, ComponentType<ScreenProps>> = {
   attract: AttractScreen,
   identify: IdentifyScreen,
+  verifying: VerifyingScreen,
   lookup: LookupScreen,
   confirm: ConfirmScreen,
+  payment: PaymentScreen,
   producing: ProducingScreen,
   collect: CollectScreen,
   receipt: ReceiptScreen,
@@ -60,10 +66,15 @@ export interface KioskViewProps {
   now: number;
   onEvent: (event: UserEvent) => void;
   onSim: (action: SimAction) => void;
+  /** Voice guidance (the audio element and its button); null when muted or without clips. */
+  voice?: Voice | null;
 }
 
+const NO_VOICE: Voice = { element: null, playing: false, toggle: null };
+
 /** Everything on screen, from the view alone (pure: rendered server-side in unit tests). */
-export function KioskView({ view, now, onEvent, onSim }: KioskViewProps) {
+export function KioskView({ view, now, onEvent, onSim, voice }: KioskViewProps) {
+  const speech = voice ?? NO_VOICE;
   if (view === null) {
     return (
       <div className="kiosk">
@@ -84,7 +95,10 @@ export function KioskView({ view, now, onEvent, onSim }: KioskViewProps) {
           {view.step ? (
             <p className="step">{t('step', { index: view.step.index, total: view.step.total })}</p>
           ) : null}
-          <LanguageToggle lang={view.lang} t={t} onEvent={onEvent} />
+          <div className="topbar-tools">
+            <VoiceButton voice={speech} t={t} />
+            <LanguageToggle lang={view.lang} t={t} onEvent={onEvent} />
+          </div>
         </header>
         {/* keyed by screen: nothing of one screen's DOM survives into the next */}
         <main key={view.screen} className={`screen screen--${view.screen}`}>
@@ -97,8 +111,10 @@ export function KioskView({ view, now, onEvent, onSim }: KioskViewProps) {
           now={now}
           t={t}
           onStillHere={() => onEvent({ type: 'STILL_HERE' })}
+          voiceButton={<VoiceButton voice={speech} t={t} className="btn--voice-dialog" />}
         />
       ) : null}
+      {speech.element}
       {view.simulation ? <SimPanel simulation={view.simulation} onSim={onSim} /> : null}
     </div>
   );
@@ -122,5 +138,14 @@ export function App({ client }: { client: BridgeClient }) {
   );
   const onSim = useCallback((sim: SimAction) => void client.send({ type: 'sim', sim }), [client]);
 
-  return <KioskView view={view} now={now} onEvent={onEvent} onSim={onSim} />;
+  // Voice guidance: the prompt of what is on screen, in the resident's language, unless staff muted it.
+  const voiceOn = view?.settings.voice ?? false;
+  const voiceIndex = useVoiceIndex(voiceOn);
+  const promptId = view ? voicePromptFor(view, isIdlePromptDue(view.idle, now)) : 'attract';
+  const voice = useVoice(
+    view && voiceOn ? clipUrl(voiceIndex, view.lang, promptId) : null,
+    promptId,
+  );
+
+  return <KioskView view={view} now={now} onEvent={onEvent} onSim={onSim} voice={voice} />;
 }

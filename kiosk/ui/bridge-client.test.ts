@@ -78,9 +78,12 @@ const view: ViewModel = {
   resident: { name: '张三', maskedId: '1101**********123X', cardStatus: 'normal' },
   fee: { amountFen: 0 },
   production: null,
+  verifying: null,
+  payment: null,
   failure: null,
   receipt: null,
   kiosk: { id: 'K1', siteName: '测试村服务站' },
+  settings: { voice: true },
   simulation: null,
 };
 

@@ -3,7 +3,7 @@
  * (both host epoch ms; host and UI share the machine's clock). The UI only shows the prompt and
  * sends STILL_HERE; what a timeout does is the host's decision.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ViewModel } from '../bridge/protocol.ts';
 import type { Translate } from './i18n/messages.ts';
 
@@ -45,8 +45,10 @@ export function IdlePrompt(props: {
   now: number;
   t: Translate;
   onStillHere: () => void;
+  /** "Hear it again" for the prompt's own voice clip (null without voice). */
+  voiceButton?: ReactNode;
 }) {
-  const { idle, now, t, onStillHere } = props;
+  const { idle, now, t, onStillHere, voiceButton = null } = props;
   const button = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     button.current?.focus();
@@ -77,6 +79,7 @@ export function IdlePrompt(props: {
         >
           {t('idle.continue')}
         </button>
+        {voiceButton}
       </div>
     </div>
   );

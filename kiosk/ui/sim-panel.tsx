@@ -47,6 +47,21 @@ export function SimPanel(props: {
         >
           {both('sim.takeCard')}
         </button>
+        {/* The simulated wallet: the host ignores a code while it is not waiting for one. */}
+        <button
+          type="button"
+          className="btn btn--sim"
+          onClick={() => onSim({ action: 'scanPaymentCode', code: 'paid' })}
+        >
+          {both('sim.scanPaid')}
+        </button>
+        <button
+          type="button"
+          className="btn btn--sim"
+          onClick={() => onSim({ action: 'scanPaymentCode', code: 'insufficientFunds' })}
+        >
+          {both('sim.scanDeclined')}
+        </button>
       </div>
     </aside>
   );

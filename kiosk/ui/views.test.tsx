@@ -8,6 +8,7 @@ import { failureReasons, screenIds, type ViewModel } from '../bridge/protocol.ts
 import { KioskView } from './app.tsx';
 import { en, failureAdviceKey, failureTitleKey, zhCN } from './i18n/messages.ts';
 import { stageStates } from './screens/producing.tsx';
+import type { Voice } from './voice/voice-guide.tsx';
 
 const NAME = '王小明';
 const MASKED = '3201**********441X';
@@ -21,18 +22,30 @@ function base(overrides: Partial<ViewModel> = {}): ViewModel {
     resident: null,
     fee: null,
     production: null,
+    verifying: null,
+    payment: null,
     failure: null,
     receipt: null,
     kiosk: { id: 'K-001', siteName: '石桥村便民服务站' },
+    settings: { voice: true },
     simulation: null,
     ...overrides,
   };
 }
 
-function render(view: ViewModel | null, now = 0): string {
+function render(view: ViewModel | null, now = 0, voice: Voice | null = null): string {
   return renderToStaticMarkup(
-    <KioskView view={view} now={now} onEvent={() => {}} onSim={() => {}} />,
+    <KioskView view={view} now={now} onEvent={() => {}} onSim={() => {}} voice={voice} />,
   );
+}
+
+/** A voice as the App gives it: an audio element and a toggle. */
+function fakeVoice(playing: boolean): Voice {
+  return {
+    element: <audio src="voice/zh-CN/identify.ogg" data-voice="identify" />,
+    playing,
+    toggle: () => {},
+  };
 }
 
 /** Text content of every <button>, tags stripped, whitespace collapsed (≈ accessible name). */
@@ -67,7 +80,11 @@ describe('KioskView', () => {
     for (const screen of screenIds) {
       for (const lang of ['zh-CN', 'en'] as const) {
         const html = render(
-          base({ screen, lang, failure: screen === 'failed' ? { reason: 'timeout' } : null }),
+          base({
+            screen,
+            lang,
+            failure: screen === 'failed' ? { reason: 'timeout', refund: null } : null,
+          }),
         );
         expect(buttons(html)[0], `${screen} ${lang}`).toBe(lang === 'zh-CN' ? 'English' : '中文');
         expect(html.match(/<main\b/g)).toHaveLength(1);
@@ -145,14 +162,69 @@ describe('KioskView', () => {
 
   it('failed: a message and advice per reason, and "back to start"', () => {
     for (const reason of failureReasons) {
-      const html = render(base({ screen: 'failed', failure: { reason } }));
+      const html = render(base({ screen: 'failed', failure: { reason, refund: null } }));
       expect(html).toContain(zhCN[failureTitleKey(reason)]);
       expect(html).toContain(zhCN[failureAdviceKey(reason)]);
       expect(buttons(html)).toEqual(['English', '返回首页']);
     }
     expect(
-      buttons(render(base({ screen: 'failed', lang: 'en', failure: { reason: 'timeout' } }))),
+      buttons(
+        render(
+          base({ screen: 'failed', lang: 'en', failure: { reason: 'timeout', refund: null } }),
+        ),
+      ),
     ).toEqual(['中文', 'Back to start']);
+  });
+
+  it("failed: says where a resident's money is when they paid", () => {
+    const paid = (refund: 'refunded' | 'pending' | null) =>
+      render(base({ screen: 'failed', failure: { reason: 'productionFailed', refund } }));
+    expect(paid('refunded')).toContain(zhCN['failed.refunded']);
+    expect(paid('pending')).toContain(zhCN['failed.refundPending']);
+    expect(paid(null)).not.toContain(zhCN['failed.refunded']);
+    expect(paid(null)).not.toContain(zhCN['failed.refundPending']);
+  });
+
+  it('verifying: the camera, "take photo" (enabled once the camera runs) and cancel; checking has no buttons', () => {
+    const first = render(
+      base({ screen: 'verifying', verifying: { attempt: 1, maxAttempts: 3, checking: false } }),
+    );
+    expect(first).toContain(zhCN['verifying.instruction']);
+    expect(first).toMatch(/<video[^>]*aria-label="摄像头画面/);
+    expect(buttons(first)).toEqual(['English', '取消', '拍照']);
+    // Rendered before the camera starts: nothing to take yet.
+    expect(first).toMatch(/<button[^>]*disabled=""[^>]*>拍照/);
+    const retry = render(
+      base({
+        screen: 'verifying',
+        lang: 'en',
+        verifying: { attempt: 2, maxAttempts: 3, checking: false },
+      }),
+    );
+    expect(retry).toContain(en['verifying.retry.instruction'].replaceAll('"', '&quot;'));
+    expect(retry).toContain('Try 2 of 3');
+    const checking = render(
+      base({ screen: 'verifying', verifying: { attempt: 2, maxAttempts: 3, checking: true } }),
+    );
+    expect(checking).toContain(zhCN['verifying.checking.title']);
+    expect(checking).not.toContain('<video');
+    expect(buttons(checking)).toEqual(['English']);
+  });
+
+  it('payment: the amount and cancel; "try again" after a declined code; nothing to press while money moves', () => {
+    const pay = (
+      phase: 'awaitingCode' | 'charging' | 'declined' | 'settling',
+      lang: 'zh-CN' | 'en' = 'zh-CN',
+    ) => render(base({ screen: 'payment', lang, payment: { phase, amountFen: 2000 } }));
+    expect(pay('awaitingCode')).toContain('¥20.00');
+    expect(pay('awaitingCode')).toContain(zhCN['payment.instruction']);
+    expect(buttons(pay('awaitingCode'))).toEqual(['English', '取消']);
+    expect(buttons(pay('declined'))).toEqual(['English', '取消', '再试一次']);
+    expect(buttons(pay('declined', 'en'))).toEqual(['中文', 'Cancel', 'Try again']);
+    for (const phase of ['charging', 'settling'] as const) {
+      expect(buttons(pay(phase)), phase).toEqual(['English']);
+      expect(pay(phase)).toContain(zhCN[`payment.${phase}.instruction`]);
+    }
   });
 
   it('outOfService', () => {
@@ -188,10 +260,36 @@ describe('KioskView', () => {
       ['放置模拟身份证 / Place simulated ID card', false],
       ['拿走身份证 / Remove ID card', true],
       ['取走新卡 / Take the new card', true],
+      ['出示付款码 / Show a payment code', false],
+      ['出示余额不足的付款码 / Show a code with no funds', false],
     ]);
     const later = render(base({ simulation: { idCardOnReader: true, cardAtExit: true } }));
     expect(later).toMatch(/<button[^>]*disabled=""[^>]*>放置模拟身份证/);
     expect(later).toMatch(/<button(?![^>]*disabled)[^>]*>取走新卡/);
+  });
+
+  it('voice: a "hear it again" button beside the language, "stop" while speaking, none without voice', () => {
+    const view = base({ screen: 'identify' });
+    const quiet = render(view, 0, fakeVoice(false));
+    expect(buttons(quiet)).toEqual(['再听一遍', 'English', '取消']);
+    expect(quiet).toContain('<audio src="voice/zh-CN/identify.ogg" data-voice="identify">');
+    expect(buttons(render(view, 0, fakeVoice(true)))).toEqual(['停止朗读', 'English', '取消']);
+    expect(buttons(render({ ...view, lang: 'en' }, 0, fakeVoice(false)))).toEqual([
+      'Hear it again',
+      '中文',
+      'Cancel',
+    ]);
+    // Muted by staff (or no clips built): the App passes no voice; no button, no audio.
+    const muted = render(view, 0, null);
+    expect(buttons(muted)).toEqual(['English', '取消']);
+    expect(muted).not.toContain('<audio');
+  });
+
+  it('voice: the idle prompt can be heard again too', () => {
+    const idle = { warnAt: 0, deadlineAt: 30_000 };
+    const html = render(base({ screen: 'confirm', idle }), 1_000, fakeVoice(false));
+    const dialog = html.slice(html.indexOf('role="dialog"'));
+    expect(buttons(dialog)).toEqual(['继续', '再听一遍']);
   });
 
   it('attract after a session shows nothing of the previous resident', () => {

@@ -18,13 +18,20 @@ const outDir = fileURLToPath(new URL('../../dist/ui', import.meta.url));
  * A Content-Security-Policy for the built page only (the dev server needs inline scripts for
  * fast refresh). The host/shell may send a stricter header; this is the floor. 'self' covers the
  * same-origin WebSocket in Chromium; loopback is listed explicitly for the Electron shell. No
- * 'unsafe-inline' styles: React sets `style` props through the CSSOM, which CSP allows.
+ * 'unsafe-inline' styles: React sets `style` props through the CSSOM, which CSP allows. Voice
+ * clips are media from 'self'; a camera preview (identity verification) is a blob: image.
+ *
+ * electronegativity CSP_GLOBAL_CHECK: csp-evaluator warns that "'self' can be problematic if you
+ * host JSONP, Angular or user uploaded files". 'self' here is the kiosk host on 127.0.0.1, which
+ * serves only this built bundle and its voice clips — no JSONP, no uploads, no Angular — so
+ * 'self' is as narrow as a hash list. Nothing else in the policy is flagged (tested).
  */
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
   "object-src 'none'",

@@ -24,10 +24,25 @@ export const zhCN = {
   'attract.instruction': '社保卡丢了？点下面的按钮，马上补办新卡。',
   'attract.start': '补办社保卡',
   'attract.bring': '请准备好您的身份证',
+  'attract.how': '办理步骤',
+  'attract.how.id': '放身份证',
+  'attract.how.photo': '拍照核对',
+  'attract.how.card': '取走新卡',
 
   'identify.title': '请把身份证放在感应区',
   'identify.instruction': '把身份证平放在感应区上，放好后不要拿开。',
   'identify.picture': '图：身份证放在感应区上',
+
+  'verifying.title': '请看着摄像头',
+  'verifying.instruction': '请正对摄像头，摘下帽子和眼镜，然后点“拍照”。',
+  'verifying.retry.instruction': '刚才没有看清。请再正对摄像头，不要动，然后点“拍照”。',
+  'verifying.checking.title': '正在核对照片，请稍候',
+  'verifying.checking.instruction': '正在核对您的照片，请稍候。',
+  'verifying.take': '拍照',
+  'verifying.attempt': '第 {n} 次，共 {total} 次',
+  'verifying.preview': '摄像头画面：请让脸在圆框里',
+  'verifying.picture': '图：正对摄像头，脸放在圆框里',
+  'verifying.cameraUnavailable': '摄像头现在不能用。请点“取消”，到柜台办理。',
 
   'lookup.title': '正在查询，请稍候',
   'lookup.instruction': '正在查找您的社保卡信息。请不要拿走身份证。',
@@ -44,6 +59,18 @@ export const zhCN = {
   'confirm.fee': '费用：',
   'confirm.free': '免费',
   'confirm.confirm': '确认补办',
+
+  'payment.title': '请付款',
+  'payment.instruction': '请打开手机上的付款码，对准扫码口。',
+  'payment.amount': '应付金额',
+  'payment.picture': '图：把手机付款码对准扫码口',
+  'payment.charging.title': '正在付款，请稍候',
+  'payment.charging.instruction': '正在付款，请稍候，不要离开。',
+  'payment.declined.title': '付款没有成功',
+  'payment.declined.instruction': '没有扣钱。请换一个付款码再试一次，或者点“取消”。',
+  'payment.settling.title': '正在确认付款，请稍候',
+  'payment.settling.instruction': '正在确认付款结果，请稍候，不要离开。',
+  'payment.retry': '再试一次',
 
   'producing.title': '正在制卡，请稍候',
   'producing.instruction': '新卡正在制作。请不要离开，也不要拿走身份证。',
@@ -82,16 +109,31 @@ export const zhCN = {
   'failed.idNotGenuine.advice': '本机不能为您办理。请带上身份证到柜台，工作人员会帮您。',
   'failed.idExpired.title': '您的身份证已经过期',
   'failed.idExpired.advice': '请带上有效的身份证再来办理，或者到柜台问工作人员。',
+  'failed.faceMismatch.title': '照片没有核对上',
+  'failed.faceMismatch.advice': '本机不能为您办理。请本人带上身份证到柜台，工作人员会帮您。',
   'failed.noCardOnFile.title': '没有找到您的社保卡记录',
   'failed.noCardOnFile.advice': '本机不能为您补办。请带上身份证到柜台办理。',
+  'failed.noArchivedPhoto.title': '没有找到您的存档照片',
+  'failed.noArchivedPhoto.advice': '制卡需要存档照片。请到柜台办理，工作人员会帮您拍照。',
+  'failed.nameNotPrintable.title': '本机打印不了您的名字',
+  'failed.nameNotPrintable.advice': '您的名字里有本机打印不了的字。请到柜台办理，工作人员会帮您。',
   'failed.cardCentreUnreachable.title': '暂时连不上社保系统',
   'failed.cardCentreUnreachable.advice': '请过一会儿再试，或者到柜台办理。',
   'failed.deviceNotReady.title': '机器暂时不能制卡',
   'failed.deviceNotReady.advice': '请到柜台办理，工作人员会帮您。',
+  'failed.recordsUnavailable.title': '机器暂时不能办理',
+  'failed.recordsUnavailable.advice': '本机现在不能记录办理过程。请到柜台办理，工作人员会帮您。',
+  'failed.paymentFailed.title': '付款没有成功',
+  'failed.paymentFailed.advice': '没有扣您的钱。请过一会儿再试，或者到柜台办理。',
+  'failed.paymentUnresolved.title': '付款结果还不清楚',
+  'failed.paymentUnresolved.advice':
+    '如果扣了钱，会自动退回。请记下下面的号码，到柜台找工作人员，他们会帮您查。',
   'failed.productionFailed.title': '新卡没有做成',
   'failed.productionFailed.advice': '请到柜台找工作人员，告诉他们下面的号码，他们会帮您处理。',
   'failed.timeout.title': '等待时间太长，本次办理已结束',
   'failed.timeout.advice': '如果还要办理，请重新开始。有问题请到柜台问工作人员。',
+  'failed.refunded': '您付的钱已经退回到原来的付款账户。',
+  'failed.refundPending': '您付的钱正在退回，工作人员已经知道。请记下下面的号码。',
 
   'outOfService.title': '暂停服务',
   'outOfService.instruction': '本机现在不能使用。请到柜台办理。给您带来不便，请原谅。',
@@ -103,6 +145,9 @@ export const zhCN = {
 
   'common.cancel': '取消',
 
+  'voice.repeat': '再听一遍',
+  'voice.stop': '停止朗读',
+
   'sim.title': '模拟设备',
   'sim.placeIdCard': '放置模拟身份证',
   'sim.removeIdCard': '拿走身份证',
@@ -111,6 +156,8 @@ export const zhCN = {
   'sim.idNotOnReader': '感应区上没有身份证',
   'sim.cardAtExit': '新卡在出卡口',
   'sim.noCardAtExit': '出卡口没有卡',
+  'sim.scanPaid': '出示付款码',
+  'sim.scanDeclined': '出示余额不足的付款码',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
@@ -128,10 +175,28 @@ export const en: Record<MessageKey, string> = {
   'attract.instruction': 'Lost your card? Press the button below to get a new one now.',
   'attract.start': 'Reissue a lost card',
   'attract.bring': 'Have your ID card ready',
+  'attract.how': 'How it works',
+  'attract.how.id': 'Place your ID card',
+  'attract.how.photo': 'Have your photo taken',
+  'attract.how.card': 'Take your new card',
 
   'identify.title': 'Place your ID card on the reader',
   'identify.instruction': 'Lay your ID card flat on the reader. Leave it there.',
   'identify.picture': 'Picture: an ID card on the reader',
+
+  'verifying.title': 'Look at the camera',
+  'verifying.instruction':
+    'Face the camera. Take off your hat and glasses, then press "Take photo".',
+  'verifying.retry.instruction':
+    'The photo was not clear. Face the camera again, keep still, then press "Take photo".',
+  'verifying.checking.title': 'Checking your photo, please wait',
+  'verifying.checking.instruction': 'We are checking your photo. Please wait.',
+  'verifying.take': 'Take photo',
+  'verifying.attempt': 'Try {n} of {total}',
+  'verifying.preview': 'Camera view: keep your face in the circle',
+  'verifying.picture': 'Picture: face the camera, your face in the circle',
+  'verifying.cameraUnavailable':
+    'The camera is not working right now. Press "Cancel" and go to the service counter.',
 
   'lookup.title': 'Checking your records, please wait',
   'lookup.instruction': 'We are looking up your card. Please leave your ID card on the reader.',
@@ -149,6 +214,20 @@ export const en: Record<MessageKey, string> = {
   'confirm.fee': 'Fee:',
   'confirm.free': 'Free',
   'confirm.confirm': 'Confirm',
+
+  'payment.title': 'Please pay',
+  'payment.instruction': 'Open the payment code on your phone and hold it to the scanner.',
+  'payment.amount': 'Amount to pay',
+  'payment.picture': "Picture: hold the phone's payment code to the scanner",
+  'payment.charging.title': 'Paying, please wait',
+  'payment.charging.instruction': 'Your payment is going through. Please wait here.',
+  'payment.declined.title': 'The payment did not go through',
+  'payment.declined.instruction':
+    'You were not charged. Try again with another payment code, or press "Cancel".',
+  'payment.settling.title': 'Checking the payment, please wait',
+  'payment.settling.instruction':
+    'We are checking whether the payment went through. Please wait here.',
+  'payment.retry': 'Try again',
 
   'producing.title': 'Making your card, please wait',
   'producing.instruction': 'Your new card is being made. Please stay here and leave your ID card.',
@@ -189,19 +268,40 @@ export const en: Record<MessageKey, string> = {
   'failed.idExpired.title': 'Your ID card has expired',
   'failed.idExpired.advice':
     'Please come back with a valid ID card, or ask at the service counter.',
+  'failed.faceMismatch.title': 'Your photo did not match',
+  'failed.faceMismatch.advice':
+    'This machine cannot help you. Please come to the service counter in person with your ID card.',
   'failed.noCardOnFile.title': 'No social-security card found for you',
   'failed.noCardOnFile.advice':
     'This machine cannot reissue your card. Please take your ID card to the service counter.',
+  'failed.noArchivedPhoto.title': 'No photo of you is on file',
+  'failed.noArchivedPhoto.advice':
+    'A card needs a photo on file. Please go to the service counter; the staff will take one.',
+  'failed.nameNotPrintable.title': 'This machine cannot print your name',
+  'failed.nameNotPrintable.advice':
+    'Your name has a character this machine cannot print. Please go to the service counter.',
   'failed.cardCentreUnreachable.title': 'The card system cannot be reached right now',
   'failed.cardCentreUnreachable.advice': 'Please try again later, or go to the service counter.',
   'failed.deviceNotReady.title': 'This machine cannot make cards right now',
   'failed.deviceNotReady.advice': 'Please go to the service counter. The staff will help you.',
+  'failed.recordsUnavailable.title': 'This machine cannot serve you right now',
+  'failed.recordsUnavailable.advice':
+    'It cannot keep a record of your visit. Please go to the service counter.',
+  'failed.paymentFailed.title': 'The payment did not go through',
+  'failed.paymentFailed.advice':
+    'You were not charged. Please try again later, or go to the service counter.',
+  'failed.paymentUnresolved.title': 'We cannot tell yet whether you paid',
+  'failed.paymentUnresolved.advice':
+    'If you were charged, the money comes back by itself. Write down the number below and show it at the service counter.',
   'failed.productionFailed.title': 'Your new card could not be made',
   'failed.productionFailed.advice':
     'Please go to the service counter and show the staff the number below. They will help you.',
   'failed.timeout.title': 'Time ran out, so this visit has ended',
   'failed.timeout.advice':
     'To try again, start again. If you have questions, ask at the service counter.',
+  'failed.refunded': 'Your payment has been returned to the account you paid from.',
+  'failed.refundPending':
+    'Your payment is being returned; the staff know. Please write down the number below.',
 
   'outOfService.title': 'Out of service',
   'outOfService.instruction':
@@ -214,6 +314,9 @@ export const en: Record<MessageKey, string> = {
 
   'common.cancel': 'Cancel',
 
+  'voice.repeat': 'Hear it again',
+  'voice.stop': 'Stop speaking',
+
   'sim.title': 'Simulated devices',
   'sim.placeIdCard': 'Place simulated ID card',
   'sim.removeIdCard': 'Remove ID card',
@@ -222,6 +325,8 @@ export const en: Record<MessageKey, string> = {
   'sim.idNotOnReader': 'No ID card on the reader',
   'sim.cardAtExit': 'New card is at the slot',
   'sim.noCardAtExit': 'No card at the slot',
+  'sim.scanPaid': 'Show a payment code',
+  'sim.scanDeclined': 'Show a code with no funds',
 };
 
 export const catalogues: Readonly<Record<Language, Readonly<Record<MessageKey, string>>>> = {

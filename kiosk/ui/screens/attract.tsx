@@ -1,5 +1,10 @@
 import { catalogues } from '../i18n/messages.ts';
 import { CardMark } from '../icons/marks.tsx';
+import {
+  CardFromSlotPicture,
+  FaceCameraPicture,
+  IdCardOnReaderPicture,
+} from '../icons/pictures.tsx';
 import type { ScreenProps } from './common.tsx';
 
 /** The idle screen between residents: nothing here may refer to a previous resident. */
@@ -29,6 +34,36 @@ export function AttractScreen({ view, t, onEvent }: ScreenProps) {
         </button>
       </div>
       <p className="hint">{t('attract.bring')}</p>
+      {/* How it goes, in pictures, for a resident who reads little. */}
+      <ol className="how" aria-label={t('attract.how')}>
+        <li>
+          <IdCardOnReaderPicture label={null} />
+          <span>
+            <span className="how-n" aria-hidden="true">
+              1.
+            </span>{' '}
+            {t('attract.how.id')}
+          </span>
+        </li>
+        <li>
+          <FaceCameraPicture label={null} />
+          <span>
+            <span className="how-n" aria-hidden="true">
+              2.
+            </span>{' '}
+            {t('attract.how.photo')}
+          </span>
+        </li>
+        <li>
+          <CardFromSlotPicture label={null} />
+          <span>
+            <span className="how-n" aria-hidden="true">
+              3.
+            </span>{' '}
+            {t('attract.how.card')}
+          </span>
+        </li>
+      </ol>
     </>
   );
 }

@@ -13,6 +13,12 @@ export function FailedScreen({ view, t, onEvent }: ScreenProps) {
           {reason ? <p className="advice">{t(failureAdviceKey(reason))}</p> : null}
         </div>
       </div>
+      {view.failure?.refund ? (
+        // Money first: a resident who paid must know where it is.
+        <p className="money-note" role="status">
+          {t(view.failure.refund === 'refunded' ? 'failed.refunded' : 'failed.refundPending')}
+        </p>
+      ) : null}
       {view.receipt ? (
         <div className="screen-content">
           <div className="txn">
