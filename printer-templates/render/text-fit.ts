@@ -21,28 +21,22 @@ export interface Shaped {
   advance: number;
 }
 
-const SHAPE_CACHE_LIMIT = 4000;
-const shapeCache = new WeakMap<LoadedFont, Map<string, Shaped>>();
-
-/** Glyph ids and pen positions in font units, as fontkit's shaper (the same pdfkit uses) lays them. */
+/**
+ * Glyph ids and pen positions in font units, as fontkit's shaper (the same pdfkit uses) lays them.
+ * Deliberately not cached by text: the texts are names and ID numbers, and a cache keyed by them
+ * would keep a resident in memory after their session (test/privacy checks the heap). Shaping a
+ * card face's few lines costs well under a millisecond; per-character advances are cached below.
+ */
 export function shapeText(font: LoadedFont, text: string): Shaped {
-  let cache = shapeCache.get(font);
-  if (!cache) shapeCache.set(font, (cache = new Map()));
-  let shaped = cache.get(text);
-  if (!shaped) {
-    const run = font.font.layout(text);
-    const glyphs: Shaped['glyphs'] = [];
-    let pen = 0;
-    for (let i = 0; i < run.glyphs.length; i++) {
-      const position = run.positions[i]!;
-      glyphs.push({ id: run.glyphs[i]!.id, x: pen + position.xOffset });
-      pen += position.xAdvance;
-    }
-    shaped = { glyphs, advance: pen };
-    if (cache.size >= SHAPE_CACHE_LIMIT) cache.clear();
-    cache.set(text, shaped);
+  const run = font.font.layout(text);
+  const glyphs: Shaped['glyphs'] = [];
+  let pen = 0;
+  for (let i = 0; i < run.glyphs.length; i++) {
+    const position = run.positions[i]!;
+    glyphs.push({ id: run.glyphs[i]!.id, x: pen + position.xOffset });
+    pen += position.xAdvance;
   }
-  return shaped;
+  return { glyphs, advance: pen };
 }
 
 /** Width in dots of `text` at em size `size`. */

@@ -4,6 +4,7 @@
  * idempotency key — are still there. And a kiosk configured with the centre's URL goes through a
  * whole journey against it.
  */
+import { TEST_FACE_PHOTO } from '../support/host-harness.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -193,6 +194,8 @@ describe('mashang card-centre', () => {
       type: 'sim',
       sim: { action: 'placeIdCard', person: { name: person.name, idNumber: person.idNumber } },
     });
+    await bridge.waitForScreen('verifying');
+    bridge.send({ type: 'event', event: { type: 'PHOTO', photo: TEST_FACE_PHOTO } });
     const confirm = await bridge.waitForScreen('confirm');
     expect(confirm.resident?.cardStatus).toBe('normal');
     bridge.send({ type: 'event', event: { type: 'CONFIRM' } });

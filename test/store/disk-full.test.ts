@@ -121,6 +121,7 @@ describe('a full disk in the middle of a session', () => {
     // A first resident is served completely: their records are on the disk.
     event('START');
     host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await waitForScreen('confirm');
     event('CONFIRM');
     await waitForScreen('collect');
@@ -138,6 +139,7 @@ describe('a full disk in the middle of a session', () => {
     centre.fillOnLookup = mountPoint;
     event('START');
     host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await waitForScreen('confirm');
     event('CONFIRM');
     await waitForScreen('failed');
@@ -195,10 +197,11 @@ describe('a full disk in the middle of a session', () => {
 
     event('START');
     host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await waitForScreen('confirm');
     event('CONFIRM');
     const failed = await waitForScreen('failed');
-    expect(failed.failure).toEqual({ reason: 'productionFailed' });
+    expect(failed.failure).toEqual({ reason: 'productionFailed', refund: null });
     expect(chipConnections).toBe(0);
     expect(host.devices.simulation!.cardPrinter.cardAtExit()).toBe(false);
     // Not even moved to the bin without its record: it waits inside for staff or recovery.

@@ -45,10 +45,11 @@ describe('a double feed', () => {
 
     event('START');
     host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await waitForScreen('confirm');
     event('CONFIRM');
     const failed = await waitForScreen('failed');
-    expect(failed.failure).toEqual({ reason: 'productionFailed' });
+    expect(failed.failure).toEqual({ reason: 'productionFailed', refund: null });
     expect(printer.cardAtExit()).toBe(false);
 
     const balance = store.ledger.balance();
@@ -80,6 +81,7 @@ describe('a double feed', () => {
     // And the next resident is served.
     event('START');
     host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await waitForScreen('confirm');
     event('CONFIRM');
     await waitForScreen('collect');

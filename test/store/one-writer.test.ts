@@ -3,6 +3,7 @@
  * `mashang host` started while the first still runs — refuses to start and says who holds it.
  * The records commands read the data directory while the host runs, without the lock.
  */
+import { TEST_FACE_PHOTO } from '../support/host-harness.ts';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -88,6 +89,8 @@ describe('one host per data directory', () => {
     await bridge.waitForScreen('attract');
     bridge.send({ type: 'event', event: { type: 'START' } });
     bridge.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await bridge.waitForScreen('verifying');
+    bridge.send({ type: 'event', event: { type: 'PHOTO', photo: TEST_FACE_PHOTO } });
     await bridge.waitForScreen('confirm');
     bridge.send({ type: 'event', event: { type: 'CONFIRM' } });
     await bridge.waitForScreen('collect');

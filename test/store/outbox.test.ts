@@ -179,6 +179,7 @@ describe('the outbox on the host', () => {
     const { dataDir } = harness;
     harness.event('START');
     harness.host.send({ type: 'sim', sim: { action: 'placeIdCard' } });
+    await harness!.showFace();
     await harness.waitForScreen('confirm');
     harness.event('CONFIRM');
     await harness.waitForScreen('collect');
