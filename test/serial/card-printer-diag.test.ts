@@ -36,7 +36,9 @@ async function diag(configFile: string) {
         configFile,
         '--json',
         '--timeout',
-        '2000',
+        // Generous: a loaded CI machine (2 cores, many test files at once) can take seconds to
+        // start the CLI and open the ports; a device that answers is "ready" whatever this is.
+        '15000',
       ],
       { timeout: 60_000 },
     );
