@@ -69,7 +69,8 @@ export class SimulatedCardPrinter implements ManagedCardPrinter {
       transport: 'simulated',
       ...(log ? { log } : {}),
       baudRate: Infinity,
-      timeouts: { cardTakenPollMs: moveMs === 0 ? 20 : 250, ...options.timeouts },
+      // Instant mechanics (tests) look every 20 ms; otherwise the service rate (EVOLIS_TIMEOUTS).
+      timeouts: { ...(moveMs === 0 ? { cardTakenPollMs: 20 } : {}), ...options.timeouts },
     });
     this.driver.start();
   }

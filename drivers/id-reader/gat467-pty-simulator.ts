@@ -28,7 +28,11 @@ const HELP = [
   '  status                 what lies on the reader, the fault',
 ].join('\n');
 
-/** Settings (`--set`): card=random|none (default random: a card lies on the reader at start). */
+/**
+ * Settings (`--set`): card=random|none (default random: a card lies on the reader at start);
+ * district=NNNNNN, the administrative division the fictional residents' ID numbers come from
+ * (default 330106; the embedded card centre charges a fee in some districts, e.g. 330108).
+ */
 export function startIdReaderOnPty(options: SerialSimulatorOptions): IdReaderOnPty {
   if (options.faults.length > 1)
     throw new RangeError('the id-reader simulator takes one --fault at a time');
@@ -36,6 +40,9 @@ export function startIdReaderOnPty(options: SerialSimulatorOptions): IdReaderOnP
   const card = options.settings.card ?? 'random';
   if (card !== 'random' && card !== 'none')
     throw new RangeError(`card=${card}: expected card=random or card=none`);
+  const district = options.settings.district;
+  if (district !== undefined && !/^\d{6}$/.test(district))
+    throw new RangeError(`district=${district}: expected a 6-digit administrative division code`);
 
   const simulator = new Gat467Simulator({
     ...GAT467_SIM_UART,
@@ -43,7 +50,7 @@ export function startIdReaderOnPty(options: SerialSimulatorOptions): IdReaderOnP
   });
   simulator.setFault(fault);
   const place = (name?: string) => {
-    const person = makeSimPerson(name ? { name } : {});
+    const person = makeSimPerson({ ...(name ? { name } : {}), ...(district ? { district } : {}) });
     simulator.placeCard(person);
     return `card placed: ${maskIdNumber(person.idNumber)}`;
   };

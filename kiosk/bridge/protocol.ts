@@ -34,6 +34,17 @@ export const screenIds = [
   'takeIdCard',
   'failed',
   'outOfService',
+  // Staff and technician modes (flows/kiosk/modes.ts): the card is checked, then its PIN.
+  'modeCheck',
+  'modePin',
+  'modeRefused',
+  'staffHome',
+  'staffLoad',
+  'staffRejectBin',
+  'staffConsumables',
+  'technicianHome',
+  'technicianTests',
+  'technicianApdu',
 ] as const;
 export const ScreenId = z.enum(screenIds);
 export type ScreenId = z.infer<typeof ScreenId>;
@@ -68,6 +79,178 @@ export const productionStages = [
 ] as const;
 export const ProductionStage = z.enum(productionStages);
 export type ProductionStage = z.infer<typeof ProductionStage>;
+
+// ---- Staff and technician modes ------------------------------------------------------------
+
+export const staffRoles = ['staff', 'technician'] as const;
+export const StaffRole = z.enum(staffRoles);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+/** Why a staff or technician card was not let in; each has its own message on screen. */
+export const modeRefusals = [
+  'notStaffCard',
+  'forged',
+  'expired',
+  'notYetValid',
+  'revoked',
+  'revocationUnavailable',
+  'blocked',
+  'cardUnreadable',
+] as const;
+export const ModeRefusal = z.enum(modeRefusals);
+export type ModeRefusal = z.infer<typeof ModeRefusal>;
+
+/** The technician's self-tests, each with a pass/fail and what to do on fail. */
+export const selfTestIds = [
+  'idReader',
+  'pcsc',
+  'cardPrinter',
+  'testCard',
+  'cleaning',
+  'receiptPrinter',
+  'scanner',
+  'cardCentre',
+] as const;
+export const SelfTestId = z.enum(selfTestIds);
+export type SelfTestId = z.infer<typeof SelfTestId>;
+
+/** The kiosk's devices as the technician sees them (config `devices[].kind`). */
+export const deviceKinds = [
+  'id-reader',
+  'card-printer',
+  'chip-encoder',
+  'receipt-printer',
+  'qr-scanner',
+  'staff-card-reader',
+] as const;
+export const DeviceKindId = z.enum(deviceKinds);
+export type DeviceKindId = z.infer<typeof DeviceKindId>;
+
+/** Faults the simulator panel can put on a simulated device (what a person or wear does to it). */
+export const simDeviceFaults = {
+  'card-printer': ['coverOpen', 'jam', 'feederEmpty', 'ribbonOut', 'rejectBoxFull', 'cleaningDue', 'disconnected'],
+  'receipt-printer': ['paperOut', 'coverOpen', 'disconnected'],
+} as const;
+export type SimFaultDevice = keyof typeof simDeviceFaults;
+export type SimDeviceFault = {
+  [D in SimFaultDevice]: { device: D; fault: (typeof simDeviceFaults)[D][number] };
+}[SimFaultDevice];
+
+/** The simulated staff cards (drivers/staff-card/sim-staff-card.ts) the simulator panel inserts. */
+export const simStaffCardKinds = ['staff', 'technician', 'forged', 'revoked', 'expired', 'blocked'] as const;
+export const SimStaffCardKind = z.enum(simStaffCardKinds);
+export type SimStaffCardKind = z.infer<typeof SimStaffCardKind>;
+
+/** Everything a staff or technician operation can answer, as a message code with its values. */
+export const modeResultCodes = [
+  'loaded',
+  'batchAlreadyLoaded',
+  'countMismatch',
+  'serialsInvalid',
+  'overCapacity',
+  'boxLabelRead',
+  'boxLabelUnreadable',
+  'binEmptied',
+  'binDifference',
+  'paperReplaced',
+  'ribbonRemoved',
+  'ribbonDisposed',
+  'ribbonFitted',
+  'reportPrinted',
+  'reportSaved',
+  'reportFailed',
+  'eventsExported',
+  'recordsUnavailable',
+  'failed',
+] as const;
+export const ModeResultCode = z.enum(modeResultCodes);
+export type ModeResultCode = z.infer<typeof ModeResultCode>;
+
+const Params = z.record(z.string(), z.union([z.string(), z.number()]));
+
+export const ModeView = z.object({
+  /** Who is at the kiosk, from the card's district-signed certificate (known before the PIN). */
+  role: StaffRole.nullable(),
+  staffId: z.string().nullable(),
+  /** An operation (or the card check) is running: the screen shows it and takes no new one. */
+  busy: z.boolean(),
+  /** The PIN step: tries the card has left, and whether the last PIN was wrong. Never the PIN. */
+  pin: z.object({ triesLeft: z.number().int().min(0).nullable(), wrong: z.boolean() }).nullable(),
+  refusal: ModeRefusal.nullable(),
+  /** The answer of the last operation on this screen. */
+  result: z.object({ ok: z.boolean(), code: ModeResultCode, params: Params }).nullable(),
+  /** Staff: the stock as the ledger has it, and the consumables. */
+  stock: z
+    .object({
+      inHopper: z.number().int(),
+      capacity: z.number().int(),
+      /** Cards that should be in the reject bin: rejected + retained since it was last emptied. */
+      binExpected: z.number().int(),
+      binSince: z.string().nullable(),
+      rejectedSince: z.number().int().min(0),
+      retainedSince: z.number().int().min(0),
+      /** The last emptying's difference (counted − expected), shown until the next one. */
+      lastBinDifference: z.number().int().nullable(),
+      discrepancies: z.number().int().min(0),
+      outOfService: z.boolean(),
+      ribbonFaces: z.number().int().min(0),
+      ribbonSince: z.string().nullable(),
+      paper: z.enum(['ok', 'nearEnd', 'out', 'unknown']),
+      paperSince: z.string().nullable(),
+    })
+    .nullable(),
+  /** Staff loading a box: what the scanner read from the box label (the form starts from it). */
+  load: z
+    .object({
+      draft: z
+        .object({
+          batch: z.string(),
+          serialFirst: z.string(),
+          serialLast: z.string(),
+          count: z.number().int().nullable(),
+        })
+        .nullable(),
+      /** Increases with every label scanned, so the form takes a new one. */
+      scans: z.number().int().min(0),
+    })
+    .nullable(),
+  /** Replacing the monochrome ribbon: the step that waits for its confirmation. */
+  ribbonStep: z.enum(['remove', 'dispose', 'fit']).nullable(),
+  /** Technician: every device, live. */
+  devices: z
+    .array(
+      z.object({
+        kind: DeviceKindId,
+        transport: z.string(),
+        state: z.enum(['ready', 'warning', 'busy', 'fault', 'disconnected']),
+        detail: z.string().nullable(),
+        identity: z.record(z.string(), z.string()).nullable(),
+        errors: z.array(z.object({ at: z.string(), what: z.string() })),
+      }),
+    )
+    .nullable(),
+  tests: z
+    .array(
+      z.object({
+        id: SelfTestId,
+        state: z.enum(['notRun', 'running', 'pass', 'fail']),
+        /** `selfTest.<id>.<code>` in the catalogue, with its values. */
+        code: z.string().nullable(),
+        params: Params,
+        at: z.string().nullable(),
+      }),
+    )
+    .nullable(),
+  apdu: z
+    .object({
+      readers: z.array(z.object({ name: z.string(), role: z.string().nullable(), card: z.boolean() })),
+      exchanges: z.array(
+        z.object({ reader: z.string(), command: z.string(), response: z.string(), ok: z.boolean() }),
+      ),
+    })
+    .nullable(),
+});
+export type ModeView = z.infer<typeof ModeView>;
 
 export const ViewModel = z.object({
   screen: ScreenId,
@@ -127,8 +310,14 @@ export const ViewModel = z.object({
     .object({
       idCardOnReader: z.boolean(),
       cardAtExit: z.boolean(),
+      /** Which simulated staff card is in the staff card reader (null: none). */
+      staffCard: SimStaffCardKind.nullable().optional(),
+      /** Faults set from the panel, as `device:fault`. */
+      faults: z.array(z.string()).optional(),
     })
     .nullable(),
+  /** A staff or technician mode; null while the kiosk serves residents. */
+  mode: ModeView.nullable().optional(),
 });
 export type ViewModel = z.infer<typeof ViewModel>;
 
@@ -143,6 +332,37 @@ export const UserEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('STILL_HERE') }),
   z.object({ type: z.literal('SET_LANG'), lang: Language }),
   z.object({ type: z.literal('RETRY') }),
+  // ---- staff and technician modes (the host ignores them outside a mode) ----
+  /** The PIN typed on the on-screen keypad; it goes to the card and nowhere else. */
+  z.object({ type: z.literal('MODE_PIN'), pin: z.string().regex(/^\d{4,12}$/) }),
+  z.object({ type: z.literal('MODE_EXIT') }),
+  z.object({
+    type: z.literal('MODE_GO'),
+    to: z.enum(['home', 'load', 'rejectBin', 'consumables', 'tests', 'apdu']),
+  }),
+  z.object({
+    type: z.literal('STOCK_LOAD'),
+    batch: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
+    serialFirst: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
+    serialLast: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
+    count: z.number().int().min(1).max(10_000),
+  }),
+  z.object({ type: z.literal('REJECT_BIN_COUNTED'), counted: z.number().int().min(0).max(10_000) }),
+  z.object({ type: z.literal('PAPER_REPLACED') }),
+  z.object({ type: z.literal('RIBBON_STEP'), step: z.enum(['removed', 'disposed', 'fitted']) }),
+  z.object({
+    type: z.literal('REPORT'),
+    report: z.enum(['daily', 'readiness']),
+    output: z.enum(['print', 'pdf']),
+  }),
+  z.object({ type: z.literal('SELF_TEST'), test: SelfTestId }),
+  z.object({
+    type: z.literal('APDU'),
+    reader: z.string().max(200),
+    /** One APDU in hex, or several separated by ";" (sent in one session). */
+    command: z.string().max(4000).regex(/^(?:[0-9A-Fa-f]{2}\s?){4,261}(?:;\s*(?:[0-9A-Fa-f]{2}\s?){4,261}){0,15}$/),
+  }),
+  z.object({ type: z.literal('EXPORT_EVENTS') }),
   /** The live photo, a JPEG data URL from the kiosk's camera (at most ~300 KB). */
   z.object({
     type: z.literal('PHOTO'),
@@ -170,6 +390,23 @@ export const SimAction = z.discriminatedUnion('action', [
     action: z.literal('scanPaymentCode'),
     code: z.enum(['paid', 'paidAfterConfirming', 'neverConfirmed', 'insufficientFunds']).default('paid'),
   }),
+  /** A staff or technician card into the staff card reader, or out of it. */
+  z.object({ action: z.literal('placeStaffCard'), kind: SimStaffCardKind }),
+  z.object({ action: z.literal('removeStaffCard') }),
+  /** Shows a box of blank cards' label to the scanner (a new batch each time). */
+  z.object({ action: z.literal('scanBoxLabel') }),
+  /** What a person (or wear) does to a device: cover opened, card jammed, paper run out… */
+  z
+    .object({
+      action: z.literal('deviceFault'),
+      device: z.enum(['card-printer', 'receipt-printer']),
+      fault: z.string().max(40),
+    })
+    .refine((a) => (simDeviceFaults[a.device] as readonly string[]).includes(a.fault), {
+      message: 'a fault of that device',
+      path: ['fault'],
+    }),
+  z.object({ action: z.literal('clearFaults') }),
 ]);
 export type SimAction = z.infer<typeof SimAction>;
 

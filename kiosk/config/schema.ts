@@ -6,6 +6,7 @@
  * The fee is deliberately absent: it is the card centre's to say, per application.
  */
 import { z } from 'zod';
+import { DEVELOPMENT_DISTRICT_PUBLIC_KEY_PEM } from '../../drivers/staff-card/development-district-key.ts';
 
 const Simulated = z.object({ type: z.literal('simulated') }).strict();
 const Serial = z
@@ -172,6 +173,26 @@ export const KioskConfig = z
       .default({ host: '127.0.0.1', port: 8080 }),
     /** Production refuses simulated devices and the embedded card centre. */
     mode: z.enum(['development', 'production']).default('development'),
+    /** Staff and technician modes (staff cards on the PC/SC staff card reader). */
+    staff: z
+      .object({
+        /**
+         * The district's public key (PEM, P-256) that signs staff and technician card certificates.
+         * Development trusts the published development key when absent; production requires it.
+         */
+        districtPublicKeyPem: z
+          .string()
+          .regex(/^-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+-----END PUBLIC KEY-----\s*$/, 'a PEM public key')
+          .optional(),
+        /** Inactivity in a staff or technician mode (the PIN screen included) before it ends. */
+        modeTimeoutSeconds: z.number().int().min(30).max(3600).default(300),
+        /** Blanks the card printer's hopper holds: a load that would overfill it is refused. */
+        hopperCapacity: z.number().int().min(1).max(10_000).default(100),
+        /** How often the card centre's staff-card revocation list is fetched again. */
+        revocationRefreshSeconds: z.number().int().min(60).max(86_400).default(600),
+      })
+      .strict()
+      .default({ modeTimeoutSeconds: 300, hopperCapacity: 100, revocationRefreshSeconds: 600 }),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -195,6 +216,19 @@ export const KioskConfig = z
           });
         }
       });
+      if (!config.staff.districtPublicKeyPem) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['staff', 'districtPublicKeyPem'],
+          message: "the district's staff-card public key in production (development trusts the development key)",
+        });
+      } else if (normalisePem(config.staff.districtPublicKeyPem) === normalisePem(DEVELOPMENT_DISTRICT_PUBLIC_KEY_PEM)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['staff', 'districtPublicKeyPem'],
+          message: 'a real district key in production (this is the published development key: anyone can sign with it)',
+        });
+      }
       if (config.cardCentre.endpoint === 'embedded') {
         ctx.addIssue({
           code: 'custom',
@@ -205,6 +239,13 @@ export const KioskConfig = z
     }
   });
 export type KioskConfig = z.infer<typeof KioskConfig>;
+
+const normalisePem = (pem: string) => pem.replace(/\s+/g, '');
+
+/** The district key staff cards are checked against: the configured one, or in development the development key. */
+export function staffDistrictKey(config: KioskConfig): string {
+  return config.staff.districtPublicKeyPem ?? DEVELOPMENT_DISTRICT_PUBLIC_KEY_PEM;
+}
 
 export function deviceOf<K extends DeviceKind>(
   config: KioskConfig,

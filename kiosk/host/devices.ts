@@ -25,6 +25,7 @@ import type { ReceiptPrinter } from '../../drivers/receipt-printer/receipt-print
 import { SimulatedReceiptPrinter } from '../../drivers/receipt-printer/simulator.ts';
 import { deviceOf, type KioskConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
+import { createStaffCardDevice, type StaffCardDevice } from '../modes/staff-card-device.ts';
 
 export interface Devices {
   idReader: IdCardReader;
@@ -34,8 +35,15 @@ export interface Devices {
   qrScanner: QrScanner;
   /** The simulators, when every device is simulated (drives the simulator panel). */
   simulation: Simulation | null;
+  /**
+   * Every simulated device, also among real ones (a test rig: real printers on ptys, a simulated
+   * payment-code scanner): what a simulator action from the bridge can still reach.
+   */
+  simulators: Partial<Simulation>;
   /** Closes every driver (ports, HID handles, the PC/SC context). */
   close(): Promise<void>;
+  /** The staff and technician card reader, with the revocation list it checks (kiosk/modes). */
+  staffCard: StaffCardDevice;
 }
 
 export interface Simulation {
@@ -57,10 +65,28 @@ export interface SimulationOptions {
 
 export function createDevices(config: KioskConfig, logger: Logger, options: SimulationOptions = {}): Devices {
   const allSimulated = config.devices.every((d) => d.transport.type === 'simulated');
-  return allSimulated ? simulatedDevices(logger, options) : realDevices(config, logger, options);
+  const devices = allSimulated ? simulatedDevices(logger, options) : realDevices(config, logger, options);
+  return withStaffCardReader(devices, config, logger);
 }
 
-function simulatedDevices(logger: Logger, options: SimulationOptions): Devices {
+/**
+ * The staff card reader (kiosk/modes/staff-card-device.ts): on the chip encoder's PC/SC manager
+ * when it has one (one context), else on its own; simulated cards in-process when simulated.
+ */
+function withStaffCardReader(devices: Omit<Devices, 'staffCard'>, config: KioskConfig, logger: Logger): Devices {
+  const sharedManager = (devices.chipEncoder as { manager?: ReaderManager }).manager ?? null;
+  const staffCard = createStaffCardDevice(config, { logger: pcscLogger(logger), sharedManager });
+  return {
+    ...devices,
+    staffCard,
+    close: async () => {
+      await staffCard.close();
+      await devices.close();
+    },
+  };
+}
+
+function simulatedDevices(logger: Logger, options: SimulationOptions): Omit<Devices, 'staffCard'> {
   const cardPrinter = new SimulatedCardPrinter({ moveMs: options.moveMs ?? 400, blanks: options.blanks ?? 100 });
   const qrScanner = createQrScanner({ transport: { type: 'simulated' } }, logger);
   const simulation: Simulation = {
@@ -74,22 +100,24 @@ function simulatedDevices(logger: Logger, options: SimulationOptions): Devices {
     ...simulation,
     qrScanner,
     simulation,
+    simulators: simulation,
     close: async () => {
       await Promise.allSettled([closeIfAble(simulation.idReader), closeIfAble(cardPrinter), closeIfAble(simulation.receiptPrinter), qrScanner.close()]);
     },
   };
 }
 
-function realDevices(config: KioskConfig, logger: Logger, options: SimulationOptions): Devices {
+function realDevices(config: KioskConfig, logger: Logger, options: SimulationOptions): Omit<Devices, 'staffCard'> {
   // A virtual PC/SC reader (vpcd) on a production kiosk is a way in: only development allows it.
   const allowVirtualReaders = config.mode !== 'production';
   let pcsc: ReaderManager | null = null;
   const pcscManager = () => (pcsc ??= createPcscReaderManager({ allowVirtualReaders, logger: pcscLogger(logger) }));
 
+  const simulators: Partial<Simulation> = {};
   const idReaderConfig = deviceOf(config, 'id-reader');
   const idReader =
     idReaderConfig.transport.type === 'simulated'
-      ? new SimulatedIdCardReader()
+      ? (simulators.idReader = new SimulatedIdCardReader())
       : createIdCardReader({ transport: idReaderConfig.transport }, logger);
 
   const cardPrinter = createCardPrinter(
@@ -109,7 +137,7 @@ function realDevices(config: KioskConfig, logger: Logger, options: SimulationOpt
     });
   } else if (cardPrinter instanceof SimulatedCardPrinter) {
     const printer = cardPrinter;
-    chipEncoder = new SimulatedChipEncoder(() => printer.cardAtContactStation());
+    chipEncoder = simulators.chipEncoder = new SimulatedChipEncoder(() => printer.cardAtContactStation());
   } else {
     throw new DeviceSetupError(
       'a simulated chip encoder needs the simulated card printer (its blank sits at the printer\'s contact station): simulate both, or neither',
@@ -119,6 +147,9 @@ function realDevices(config: KioskConfig, logger: Logger, options: SimulationOpt
   const receiptConfig = deviceOf(config, 'receipt-printer');
   const receiptPrinter = createReceiptPrinter({ transport: receiptConfig.transport, paperWidthMm: receiptConfig.paperWidthMm }, logger);
   const qrScanner = createQrScanner({ transport: deviceOf(config, 'qr-scanner').transport }, logger);
+  if (cardPrinter instanceof SimulatedCardPrinter) simulators.cardPrinter = cardPrinter;
+  if (receiptPrinter instanceof SimulatedReceiptPrinter) simulators.receiptPrinter = receiptPrinter;
+  if (qrScanner.simulator) simulators.qrScanner = qrScanner.simulator;
 
   return {
     idReader,
@@ -127,6 +158,7 @@ function realDevices(config: KioskConfig, logger: Logger, options: SimulationOpt
     receiptPrinter,
     qrScanner,
     simulation: null,
+    simulators,
     close: async () => {
       await Promise.allSettled([
         closeIfAble(idReader),

@@ -20,8 +20,12 @@ import { deviceOf, type KioskConfig } from '../config/schema.ts';
 import type { KioskSecrets } from '../config/secrets.ts';
 import type { Logger } from '../log/logger.ts';
 import { KioskMetrics } from '../metrics/metrics.ts';
+import { isModeEvent, isModeSimAction, KioskModes } from '../modes/kiosk-modes.ts';
+import { recover, type RecoveryReport } from '../recovery/recover.ts';
 import { HostRecords } from '../store/host-records.ts';
+import { killSwitchFromEnv } from '../store/kill-point.ts';
 import { DataDirLockedError } from '../store/lock.ts';
+import type { ServiceBlock } from '../store/store.ts';
 import { buildView, type SimulationView } from '../view/view-model.ts';
 import { createDevices, DeviceSetupError, type Devices, type SimulationOptions } from './devices.ts';
 import { createHttpServer } from './http-server.ts';
@@ -34,6 +38,13 @@ export const DEFAULT_UI_DIR = path.join(REPO_ROOT, 'dist/ui');
 const MAX_PRODUCTION_ATTEMPTS = 3;
 /** How long the "take your receipt" screen stays after the receipt is printed. */
 const RECEIPT_SHOWN_MS = 5_000;
+/**
+ * How long start() waits for recovery before it returns (and `mashang host` says it is ready, which
+ * the shell waits for): a longer recovery goes on behind the out-of-service screen.
+ */
+const RECOVERY_START_WAIT_MS = 5_000;
+/** How long the stock check at start waits for the card printer to answer (its counters) before it goes on without. */
+const PRINTER_ANSWER_WAIT_MS = 10_000;
 
 export interface HostOptions {
   /** How an unknown payment is settled (tests shorten it); defaults from settle-payment.ts. */
@@ -60,6 +71,14 @@ export interface HostOptions {
 
 export class HostStartError extends Error {}
 
+/** Recovery after a crash (kiosk/recovery), as the host runs it at start. */
+export type RecoveryState =
+  | { state: 'pending' | 'running' }
+  | { state: 'done'; report: RecoveryReport }
+  | { state: 'failed'; error: string }
+  /** The records file is damaged: there is nothing to recover from. */
+  | { state: 'skipped' };
+
 export class Host {
   readonly token: string;
   readonly devices: Devices;
@@ -73,8 +92,13 @@ export class Host {
   readonly #bridge: BridgeServer;
   readonly #server: http.Server;
   readonly #cardCentreLink: CardCentreLink | null = null;
+  /** Staff and technician modes beside the resident flow (kiosk/modes). */
+  readonly #modes: KioskModes;
   #lastViewJson = '';
   #lastScreen: ViewModel['screen'] = 'attract';
+  #recovery: RecoveryState = { state: 'pending' };
+  #recovered: Promise<void> | null = null;
+  readonly #stopping = new AbortController();
 
   constructor(options: HostOptions) {
     this.#options = options;
@@ -82,12 +106,21 @@ export class Host {
     this.#logger = logger;
     this.token = options.token ?? randomBytes(32).toString('hex');
     // One writer: the data directory's lock comes first, before any device is opened.
+    let killSwitch;
     try {
-      this.records = HostRecords.open({ dataDir: options.dataDir, journalKey: options.secrets.journalKey, kioskId: config.kiosk.id, logger });
+      // The fault-injection test's power cut (MASHANG_KILL_AT); refused in production.
+      killSwitch = killSwitchFromEnv(process.env, config.mode, logger);
+    } catch (error) {
+      throw new HostStartError((error as Error).message);
+    }
+    try {
+      this.records = HostRecords.open({ dataDir: options.dataDir, journalKey: options.secrets.journalKey, kioskId: config.kiosk.id, logger, killSwitch });
     } catch (error) {
       if (error instanceof DataDirLockedError) throw new HostStartError(error.message);
       throw error;
     }
+    // A damaged records file: the host still runs, out of service, and says why (not a crash loop).
+    if (this.records.damage) process.stderr.write(`mashang: ${this.records.damage.message}\n`);
     try {
       this.devices = createDevices(config, logger, options.simulation);
     } catch (error) {
@@ -120,6 +153,17 @@ export class Host {
       },
     });
     this.#actor = createActor(machine, { input: { lang: config.language, maxAttempts: MAX_PRODUCTION_ATTEMPTS } });
+    this.#modes = new KioskModes({
+      config,
+      logger,
+      devices: this.devices,
+      store: this.records.store,
+      cardCentre: this.cardCentre,
+      dataDir: options.dataDir,
+      // A mode starts only with no resident being served (out of service included) and no recovery running.
+      residentAtRest: () => this.#actor.getSnapshot().matches('attract') && this.#recovery.state !== 'running',
+      onChange: () => this.#publish(),
+    });
 
     this.#bridge = new BridgeServer({
       token: this.token,
@@ -153,19 +197,29 @@ export class Host {
     // A real printer cannot count its feeder: the stock ledger says how many blanks were loaded.
     const printer = this.devices.cardPrinter as { setBlanksLoaded?: (count: number) => void };
     if (!this.devices.simulation) printer.setBlanksLoaded?.(this.records.store.ledger.balance().inHopper);
-    this.records.start({
-      printer: this.devices.cardPrinter,
-      // Development on a simulated printer: the ledger follows the simulator's blanks (seeded on a fresh data directory).
-      simulatedDevelopmentPrinter: config.mode === 'development' && deviceOf(config, 'card-printer').transport.type === 'simulated',
-      cardCentre: this.cardCentre,
-      metrics: this.metrics,
-      onServiceChange: () => this.#publish(),
+    // Development on a simulated printer: the ledger follows the simulator's blanks (seeded on a fresh data directory).
+    const simulatedDevelopmentPrinter = config.mode === 'development' && deviceOf(config, 'card-printer').transport.type === 'simulated';
+    // Out of service (the view says so) until recovery has settled what it can; the stock check
+    // at rest runs after it, on the settled ledger.
+    this.#recovered = this.#recover(simulatedDevelopmentPrinter).then(async () => {
+      // The stock check compares the ledger with the printer's own counters: once it has answered.
+      await (this.devices.cardPrinter as { whenReady?: (ms: number) => Promise<boolean> }).whenReady?.(PRINTER_ANSWER_WAIT_MS);
+      if (!this.devices.simulation) printer.setBlanksLoaded?.(this.records.store.ledger.balance().inHopper);
+      this.records.start({
+        printer: this.devices.cardPrinter,
+        simulatedDevelopmentPrinter,
+        cardCentre: this.cardCentre,
+        metrics: this.metrics,
+        onServiceChange: () => this.#publish(),
+      });
+      this.#publish();
     });
     this.#actor.subscribe({
       next: () => this.#publish(),
       error: (error) => this.#logger.fatal({ event: 'flow.crashed', err: String(error) }, 'reissue flow crashed'),
     });
     this.#actor.start();
+    await this.#modes.start();
     const port = this.#options.port ?? config.http.port;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
@@ -184,10 +238,50 @@ export class Host {
       });
     });
     this.#refreshDeviceMetrics();
-    this.#logger.info({ event: 'host.ready', origin: this.origin, kiosk: config.kiosk.id }, 'host ready');
+    // Recovery of earlier sessions usually takes a moment; a long one goes on behind "out of service".
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#recovered, new Promise<void>((resolve) => (timer = setTimeout(resolve, RECOVERY_START_WAIT_MS)))]);
+    clearTimeout(timer);
+    this.#logger.info({ event: 'host.ready', origin: this.origin, kiosk: config.kiosk.id, recovery: this.#recovery.state }, 'host ready');
+  }
+
+  /** Resolves when recovery at start is over and residents may be served (tests, benchmarks). */
+  whenRecovered(): Promise<void> {
+    return this.#recovered ?? Promise.resolve();
+  }
+
+  get recovery(): RecoveryState {
+    return this.#recovery;
+  }
+
+  async #recover(printerForgetsOnRestart: boolean): Promise<void> {
+    if (this.records.damage) {
+      this.#recovery = { state: 'skipped' };
+      return;
+    }
+    this.#recovery = { state: 'running' };
+    this.#publish();
+    try {
+      const report = await recover({
+        store: this.records.store,
+        printer: this.devices.cardPrinter,
+        cardCentre: this.cardCentre,
+        logger: this.#logger,
+        printerForgetsOnRestart,
+        signal: this.#stopping.signal,
+      });
+      this.#recovery = { state: 'done', report };
+    } catch (error) {
+      // A bug or records that cannot be written: the sessions stay for the next start, staff are told by the log.
+      this.#logger.error({ event: 'recovery.failed', err: String((error as Error).stack ?? error) }, 'recovery failed');
+      this.#recovery = { state: 'failed', error: String((error as Error).message ?? error) };
+    }
   }
 
   async stop(): Promise<void> {
+    this.#stopping.abort(new Error('host stopping'));
+    await this.#recovered?.catch(() => {});
+    await this.#modes.stop();
     this.#actor.stop();
     await this.#cardCentreLink?.stop();
     await this.#bridge.close();
@@ -199,9 +293,19 @@ export class Host {
 
   view(): ViewModel {
     const view = this.#flowView();
-    // Records that cannot be written, or stock that does not add up: no new resident session.
-    if (view.screen === 'attract' && this.records.serviceBlock()) return { ...view, screen: 'outOfService' };
-    return view;
+    // Records that cannot be written, stock that does not add up, recovery still running: no new resident session.
+    if (view.screen === 'attract' && this.#serviceBlock()) return this.#modes.view({ ...view, screen: 'outOfService' });
+    return this.#modes.view(view);
+  }
+
+  /** Why residents cannot be served now, if they cannot. */
+  #serviceBlock(): ServiceBlock | null {
+    const records = this.records.serviceBlock();
+    if (records) return records;
+    if (this.#recovery.state === 'pending' || this.#recovery.state === 'running') {
+      return { reason: 'recovering', message: 'settling sessions a crash or power cut left unfinished' };
+    }
+    return null;
   }
 
   #flowView(): ViewModel {
@@ -219,7 +323,16 @@ export class Host {
     );
   }
 
-  health(): { status: 'ready' | 'degraded' | 'down'; devices: Record<string, string> } {
+  health(): {
+    status: 'ready' | 'degraded' | 'down';
+    devices: Record<string, string>;
+    /** Only when residents are refused: why. */
+    outOfService?: ServiceBlock;
+    /** Only while recovery runs, or when it left sessions for staff. */
+    recovery?: { state: RecoveryState['state']; open?: number };
+    /** Only when something waits for a person: the open staff notices. */
+    staff?: { notices: number; kinds: string[] };
+  } {
     const devices = {
       'id-reader': this.devices.idReader,
       'card-printer': this.devices.cardPrinter,
@@ -229,8 +342,22 @@ export class Host {
     const states = Object.fromEntries(Object.entries(devices).map(([name, d]) => [name, d.status().state]));
     const critical = ['id-reader', 'card-printer', 'chip-encoder'].some((name) => states[name] !== 'ready');
     const any = Object.values(states).some((s) => s !== 'ready');
-    const outOfService = this.records.serviceBlock() !== null;
-    return { status: critical || outOfService ? 'down' : any ? 'degraded' : 'ready', devices: states };
+    const block = this.#serviceBlock();
+    const recovery = this.#recovery;
+    const open = recovery.state === 'done' ? recovery.report.open : 0;
+    let notices: { kind: string }[] = [];
+    try {
+      notices = this.records.store.notices.open();
+    } catch {
+      // Records that cannot be read are reported by the service block.
+    }
+    return {
+      status: critical || block ? 'down' : any ? 'degraded' : 'ready',
+      devices: states,
+      ...(block ? { outOfService: block } : {}),
+      ...(recovery.state === 'running' || recovery.state === 'failed' || open > 0 ? { recovery: { state: recovery.state, ...(open > 0 ? { open } : {}) } } : {}),
+      ...(notices.length > 0 ? { staff: { notices: notices.length, kinds: [...new Set(notices.map((n) => n.kind))] } } : {}),
+    };
   }
 
   /** For tests and the developer panel: the events a resident would cause. */
@@ -240,7 +367,12 @@ export class Host {
 
   #onMessage(message: ClientMessage): void {
     if (message.type === 'event') {
-      const block = message.event.type === 'START' ? this.records.serviceBlock() : null;
+      // Staff and technician modes (kiosk/modes): their events, and every event while one is open.
+      if (isModeEvent(message.event) || this.#modes.active) {
+        this.#modes.receive(message.event);
+        return this.#publish();
+      }
+      const block = message.event.type === 'START' ? this.#serviceBlock() : null;
       if (block) this.#logger.warn({ event: 'session.refused', reason: block.reason }, `out of service: ${block.message}`);
       else this.#actor.send(message.event);
     } else {
@@ -251,13 +383,13 @@ export class Host {
   }
 
   #simulate(action: SimAction): void {
-    const simulation = this.devices.simulation;
-    if (!simulation) {
-      this.#logger.warn({ event: 'sim.refused', action: action.action }, 'simulator action refused: devices are real');
-      return;
-    }
+    if (isModeSimAction(action)) return this.#modes.simulate(action);
+    // Every simulated device answers, also among real ones (a rig's simulated payment scanner).
+    const simulation = this.devices.simulators;
+    const refuse = () => this.#logger.warn({ event: 'sim.refused', action: action.action }, 'simulator action refused: that device is real');
     switch (action.action) {
       case 'placeIdCard': {
+        if (!simulation.idReader) return refuse();
         // A seeded resident's own ID card (validity and all), or a made-up resident.
         const seeded = SEEDED_RESIDENTS.find((r) => r.card.idNumber === action.person?.idNumber);
         simulation.idReader.placeCard(
@@ -266,12 +398,15 @@ export class Host {
         break;
       }
       case 'removeIdCard':
+        if (!simulation.idReader) return refuse();
         simulation.idReader.removeCard();
         break;
       case 'takeCard':
+        if (!simulation.cardPrinter) return refuse();
         simulation.cardPrinter.takeCard();
         break;
       case 'scanPaymentCode':
+        if (!simulation.qrScanner) return refuse();
         // The embedded card centre's simulated wallet: each code pays (or fails) its own way.
         simulation.qrScanner.scan(SIMULATED_PAYMENT_CODES[action.code]);
         break;

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.ts';
-import { NoRecordsError } from './database.ts';
+import { checkRecordsFile, NoRecordsError, RecordsDamagedError } from './database.ts';
 import { openRecordsReadOnly, type Records } from './store.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,6 +25,13 @@ export async function openRecordsForCli(values: Record<string, unknown>): Promis
   const dataDir = values.data
     ? path.resolve(String(values.data))
     : (await loadConfig((values.config as string | undefined) ?? DEFAULT_CONFIG_FILE)).dataDir;
+  try {
+    // A damaged file is named as such, not met as a stack trace halfway through a report.
+    checkRecordsFile(dataDir);
+  } catch (error) {
+    if (error instanceof RecordsDamagedError) throw new NoRecordsError(error.message);
+    throw error;
+  }
   return openRecordsReadOnly(dataDir);
 }
 

@@ -7,7 +7,7 @@
  * fsyncs the WAL at each commit (NORMAL would only fsync at checkpoints, and a power cut could
  * then lose the "about to feed a blank" record of a blank that was fed).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.ts';
@@ -27,9 +27,55 @@ export function dbPath(dataDir: string): string {
   return path.join(dataDir, DB_FILE);
 }
 
+/**
+ * The records file is damaged (not a database, pages missing or malformed). Nothing is opened for
+ * writing over it and nothing is repaired: the file stays exactly as it was found, for a
+ * technician to copy and examine, and the kiosk stays out of service.
+ */
+export class RecordsDamagedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
+    super(
+      `the kiosk's records in ${file} are damaged (${detail}): out of service for residents. ` +
+        'The file is kept as it is (nothing was written to it): copy it, with any -wal file beside it, for a technician; ' +
+        'restore the records, then restart the kiosk',
+    );
+    this.name = 'RecordsDamagedError';
+  }
+}
+
+/**
+ * Checks an existing records file before anything writes to it, on a read-only connection (which
+ * never writes the database file, not even a checkpoint when it closes): it must be a database
+ * and pass `PRAGMA quick_check`. Throws RecordsDamagedError when it does not.
+ */
+export function checkRecordsFile(dataDir: string): void {
+  const file = dbPath(dataDir);
+  if (!existsSync(file) || statSync(file).size === 0) return;
+  let problems: string[];
+  let db: Db | null = null;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: WRITER_BUSY_TIMEOUT_MS });
+    problems = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((r) => r !== 'ok');
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (!code.startsWith('SQLITE_CORRUPT') && code !== 'SQLITE_NOTADB') throw error;
+    problems = [`${(error as Error).message} (${code})`];
+  } finally {
+    db?.close();
+  }
+  if (problems.length > 0) {
+    throw new RecordsDamagedError(file, problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : ''));
+  }
+}
+
 /** Opens (creating when new) the records for writing and brings the schema up to date. */
 export function openWritable(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // A damaged file is refused before a writable connection could touch it.
+  checkRecordsFile(dataDir);
   const db = new Database(dbPath(dataDir), { timeout: WRITER_BUSY_TIMEOUT_MS });
   try {
     db.pragma('journal_mode = WAL');

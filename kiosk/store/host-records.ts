@@ -4,18 +4,23 @@
  * while the host runs, and everything closed (lock released) at stop.
  *
  * At start, in order:
- *  1. the lock (a second host is refused) and the schema (migrations);
- *  2. the stock check: development seeds or re-aligns the simulated printer; then the ledger is
- *     compared with the printer (counters, hopper-empty signal) and disagreements written down;
- *  3. unsettled sessions are logged for recovery (which is its own issue and reads the journal);
- *  4. the audit chain's head is queued when it moved, then every AUDIT_HEAD_INTERVAL_MS;
- *  5. the outbox sender starts: every pending message, from this run or an earlier one, is sent.
+ *  1. the lock (a second host is refused), a damaged records file refused untouched (the host
+ *     then runs out of service on an empty stand-in: `quarantined`), and the schema (migrations);
+ *  2. recovery (kiosk/recovery, run by the host before `start`) settles unfinished sessions;
+ *  3. the stock check, after recovery settled what it could: development seeds or re-aligns the
+ *     simulated printer; then the ledger is compared with the printer (counters, hopper-empty
+ *     signal) and disagreements written down;
+ *  4. sessions still unsettled are logged (staff have a notice for each);
+ *  5. the audit chain's head is queued when it moved, then every AUDIT_HEAD_INTERVAL_MS;
+ *  6. the outbox sender starts: every pending message, from this run or an earlier one, is sent.
  */
 import type { CardPrinter } from '../../drivers/card-printer/card-printer.ts';
 import type { CardCentre } from '../card-centre/card-centre.ts';
 import type { Logger } from '../log/logger.ts';
 import type { KioskMetrics } from '../metrics/metrics.ts';
 import { systemClock, type KioskClock } from './clock.ts';
+import { RecordsDamagedError } from './database.ts';
+import type { KillSwitch } from './kill-point.ts';
 import { OutboxSender, type BackoffPolicy, type Deliver } from './outbox.ts';
 import { checkStockAtStart } from './stock-check.ts';
 import { KioskStore, type ServiceBlock } from './store.ts';
@@ -61,6 +66,8 @@ export interface HostRecordsOptions {
   logger: Logger;
   clock?: KioskClock;
   backoff?: BackoffPolicy;
+  /** The fault-injection test's hook (kill-point.ts). */
+  killSwitch?: KillSwitch | null;
 }
 
 export class HostRecords {
@@ -75,12 +82,32 @@ export class HostRecords {
     this.#options = options;
   }
 
-  /** Takes the lock and opens the records; throws DataDirLockedError when another host holds them. */
+  /**
+   * Takes the lock and opens the records; throws DataDirLockedError when another host holds them.
+   * A damaged records file is left as it is and the records are a stand-in that keeps the kiosk
+   * out of service (`damage` says why), so the host runs and tells staff instead of failing again
+   * and again.
+   */
   static open(options: HostRecordsOptions): HostRecords {
-    return new HostRecords(
-      KioskStore.open({ dataDir: options.dataDir, journalKey: options.journalKey, clock: options.clock ?? systemClock, logger: options.logger }),
-      options,
-    );
+    const storeOptions = {
+      dataDir: options.dataDir,
+      journalKey: options.journalKey,
+      clock: options.clock ?? systemClock,
+      logger: options.logger,
+      killSwitch: options.killSwitch ?? null,
+    };
+    try {
+      return new HostRecords(KioskStore.open(storeOptions), options);
+    } catch (error) {
+      if (!(error instanceof RecordsDamagedError)) throw error;
+      options.logger.fatal({ event: 'records.damaged', file: error.file, detail: error.detail }, error.message);
+      return new HostRecords(KioskStore.quarantined(storeOptions, error), options);
+    }
+  }
+
+  /** The damaged records file this host refused to open, if it did. */
+  get damage(): RecordsDamagedError | null {
+    return this.store.damage;
   }
 
   start(options: {
@@ -93,14 +120,16 @@ export class HostRecords {
   }): void {
     const { store } = this;
     const { logger } = this.#options;
-    const stock = checkStockAtStart(store, options.printer, { simulatedDevelopmentPrinter: options.simulatedDevelopmentPrinter, logger });
-    logger.info(
-      { event: 'stock.at_start', inHopper: stock.balance.inHopper, inProcess: stock.balance.inProcess, discrepancies: stock.balance.unresolved.length },
-      'card stock checked',
-    );
+    if (!store.damage) {
+      const stock = checkStockAtStart(store, options.printer, { simulatedDevelopmentPrinter: options.simulatedDevelopmentPrinter, logger });
+      logger.info(
+        { event: 'stock.at_start', inHopper: stock.balance.inHopper, inProcess: stock.balance.inProcess, discrepancies: stock.balance.unresolved.length },
+        'card stock checked',
+      );
+    }
     const unsettled = store.unsettledSessions();
     if (unsettled.length > 0) {
-      logger.warn({ event: 'journal.unsettled_at_start', sessions: unsettled.map((s) => s.id) }, `${unsettled.length} unsettled session(s) in the journal, for recovery`);
+      logger.warn({ event: 'journal.unsettled_at_start', sessions: unsettled.map((s) => s.id) }, `${unsettled.length} session(s) left unsettled by recovery, for staff`);
     }
     this.#queueAuditHead();
 

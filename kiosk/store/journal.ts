@@ -37,6 +37,21 @@ export type JournalStep = (typeof JOURNAL_STEPS)[number];
 
 export type StepOutcome = 'done' | 'failed' | 'unknown';
 
+/**
+ * What recovery learned of an in-doubt record from the world (kiosk/recovery): it happened, it did
+ * not, or the world cannot tell and it no longer matters (abandoned: never done again).
+ */
+export type Resolution = 'done' | 'failed' | 'abandoned';
+
+export interface ResolutionRecord {
+  key: string;
+  sessionId: string;
+  step: JournalStep;
+  outcome: Resolution;
+  detail: Detail;
+  at: string;
+}
+
 /** JSON without personal data: numbers, codes, masked values, the chip's 识别码. */
 export type Detail = Record<string, string | number | boolean | null>;
 
@@ -196,16 +211,54 @@ export class Journal {
     return row?.outcome ?? null;
   }
 
+  /** Intents without an outcome, and outcomes "unknown", that recovery has not resolved. */
   inDoubt(sessionId: string): InDoubt[] {
+    const unresolved = this.#hasResolutions() ? 'AND NOT EXISTS (SELECT 1 FROM journal_resolutions r WHERE r.key = i.key)' : '';
     const rows = this.#db
       .prepare(
         `SELECT i.step, i.key, i.seq AS intent_seq, i.at AS intent_at, o.outcome
            FROM journal i LEFT JOIN journal o ON o.key = i.key AND o.kind = 'outcome'
-          WHERE i.session_id = ? AND i.kind = 'intent' AND (o.seq IS NULL OR o.outcome = 'unknown')
+          WHERE i.session_id = ? AND i.kind = 'intent' AND (o.seq IS NULL OR o.outcome = 'unknown') ${unresolved}
           ORDER BY i.seq`,
       )
       .all(sessionId) as { step: JournalStep; key: string; intent_seq: number; intent_at: string; outcome: 'unknown' | null }[];
     return rows.map((r) => ({ step: r.step, key: r.key, intentSeq: r.intent_seq, intentAt: r.intent_at, outcome: r.outcome }));
+  }
+
+  /**
+   * Recovery's answer for an in-doubt record: what the world says happened. Only for a key that is
+   * in doubt (an intent of this session and step, with no outcome or "unknown", not resolved yet).
+   */
+  resolve(sessionId: string, step: JournalStep, key: string, outcome: Resolution, detail: Detail = {}): void {
+    const doubt = this.inDoubt(sessionId).find((d) => d.key === key);
+    if (!doubt || doubt.step !== step) throw new Error(`${step} with key ${key} is not in doubt in session ${sessionId}`);
+    this.#db
+      .prepare('INSERT INTO journal_resolutions (key, session_id, step, outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(key, sessionId, step, outcome, JSON.stringify(detail), this.#context.now());
+  }
+
+  /** What recovery resolved in this session, in the order it did. */
+  resolutions(sessionId: string): ResolutionRecord[] {
+    if (!this.#hasResolutions()) return [];
+    const rows = this.#db.prepare('SELECT * FROM journal_resolutions WHERE session_id = ? ORDER BY rowid').all(sessionId) as {
+      key: string;
+      session_id: string;
+      step: string;
+      outcome: Resolution;
+      detail: string;
+      at: string;
+    }[];
+    return rows.map((r) => ({ key: r.key, sessionId: r.session_id, step: r.step as JournalStep, outcome: r.outcome, detail: JSON.parse(r.detail) as Detail, at: r.at }));
+  }
+
+  /** Whether KEY has a record of either kind (recovery picks keys of its own that are free). */
+  hasKey(key: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM journal WHERE key = ? LIMIT 1').get(key) !== undefined;
+  }
+
+  /** The application number learned by recovery, for a session whose application outcome was lost. */
+  setApplicationNumber(sessionId: string, applicationNo: string): void {
+    this.#db.prepare('UPDATE sessions SET application_no = coalesce(application_no, ?) WHERE id = ?').run(applicationNo, sessionId);
   }
 
   /** Sessions not settled yet, oldest first: what recovery (and `mashang journal`) looks at. */
@@ -235,6 +288,15 @@ export class Journal {
   markSettled(sessionId: string, outcome: string): void {
     this.#db.prepare('UPDATE sessions SET settled_at = ?, outcome = ? WHERE id = ?').run(this.#context.now(), outcome, sessionId);
     this.#db.prepare('DELETE FROM session_sealed WHERE session_id = ?').run(sessionId);
+  }
+
+  /** Records of a version before recovery's resolutions (read by the CLI before a host migrated them). */
+  #resolutionsTable: boolean | null = null;
+  #hasResolutions(): boolean {
+    if (this.#resolutionsTable) return true;
+    this.#resolutionsTable =
+      this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal_resolutions'").get() !== undefined;
+    return this.#resolutionsTable;
   }
 
   /** Counts for metrics and the bench. */

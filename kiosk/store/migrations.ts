@@ -114,4 +114,46 @@ CREATE TABLE write_probe (
 INSERT INTO write_probe (id, n) VALUES (1, 0);
 `;
 
-export const MIGRATIONS: readonly string[] = [V1];
+/**
+ * Recovery after a crash (kiosk/recovery): what it learned from the world about a side effect whose
+ * outcome the journal did not know, and what it could not settle without a person.
+ */
+const V2 = `
+-- One row per in-doubt record (an intent without outcome, or an outcome "unknown") that recovery
+-- settled by asking the world: the printer, the card centre. The journal itself stays what the
+-- host knew at the time; a resolved key is no longer in doubt.
+--   done      the side effect happened (the world shows it)
+--   failed    it did not happen
+--   abandoned the world cannot tell, and it no longer matters: the card it concerned was
+--             rejected, or it was a receipt nobody is there to take; it is never done again
+CREATE TABLE journal_resolutions (
+  key        TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions(id),
+  step       TEXT NOT NULL,
+  outcome    TEXT NOT NULL CHECK (outcome IN ('done', 'failed', 'abandoned')),
+  detail     TEXT NOT NULL DEFAULT '{}',
+  at         TEXT NOT NULL
+) STRICT;
+CREATE INDEX journal_resolutions_by_session ON journal_resolutions (session_id);
+${appendOnly('journal_resolutions', 'the journal resolutions table')}
+
+-- What needs a person, for staff: a card retained for its resident, a refund the card centre has
+-- not acknowledged, a card stuck in the printer. Open until staff clear it (cleared_at).
+CREATE TABLE staff_notices (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  at         TEXT NOT NULL,
+  session_id TEXT REFERENCES sessions(id),
+  kind       TEXT NOT NULL,
+  message    TEXT NOT NULL,
+  detail     TEXT NOT NULL DEFAULT '{}',
+  cleared_at TEXT,
+  cleared_by TEXT
+) STRICT;
+CREATE INDEX staff_notices_open ON staff_notices (id) WHERE cleared_at IS NULL;
+CREATE TRIGGER staff_notices_no_delete BEFORE DELETE ON staff_notices
+  BEGIN SELECT RAISE(ABORT, 'a staff notice is never deleted (staff clear it)'); END;
+CREATE TRIGGER staff_notices_immutable BEFORE UPDATE OF id, at, session_id, kind, message, detail ON staff_notices
+  BEGIN SELECT RAISE(ABORT, 'a staff notice is immutable once written'); END;
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2];

@@ -82,6 +82,8 @@ export class SessionRecords {
         return seq;
       });
       this.#opened = true;
+      // The fault-injection test's power cut, right after the record is durable (kill-point.ts).
+      this.#store.killSwitch?.committed(step, 'intent');
       return { sessionId, step, key, intentSeq };
     } catch (error) {
       const why = error instanceof RecordsUnavailableError ? error.message : `the journal refused the record (${(error as Error).message})`;
@@ -100,6 +102,7 @@ export class SessionRecords {
         const seq = this.#store.journal.outcome(checkpoint.sessionId, checkpoint.step, checkpoint.key, outcome, detail);
         also?.(seq);
       });
+      this.#store.killSwitch?.committed(checkpoint.step, 'outcome');
       return true;
     } catch (error) {
       this.#logger.error(

@@ -73,8 +73,17 @@ export function checkStockAtStart(
   return { seeded, simulatorCorrection, findings, balance: store.ledger.balance() };
 }
 
-/** Compares the ledger with the printer at rest and writes down what disagrees. */
+/**
+ * Compares the ledger with the printer at rest and writes down what disagrees. A printer that
+ * does not answer (not connected yet, silent) has no counters to compare: nothing is concluded
+ * from it — the device check refuses residents meanwhile, and the next check compares.
+ */
 export function checkStockAtRestAndRecord(store: KioskStore, printer: PrinterView, logger: Logger): Finding[] {
+  const status = printer.status();
+  if (status.state === 'disconnected' || (status.state === 'fault' && (status.code === 'noResponse' || status.code === 'protocolError'))) {
+    logger.warn({ event: 'stock.check_skipped', printer: status.state === 'fault' ? status.code : status.state }, 'card stock not compared: the printer does not answer');
+    return [];
+  }
   const counters = printer.counters();
   const findings = checkAtRest(store.ledger.balance(), counters, printerSaysEmpty(printer, counters));
   if (findings.length === 0) return findings;

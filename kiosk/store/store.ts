@@ -14,12 +14,16 @@
 import type { Logger } from '../log/logger.ts';
 import { AuditLog, type AuditVerification } from './audit.ts';
 import { CentreDate, systemClock, type KioskClock, type RecordContext } from './clock.ts';
-import { describeUnavailable, isUnavailable, openReadOnly, openWritable, type Db } from './database.ts';
-import { Journal, type SessionRow } from './journal.ts';
+import { describeUnavailable, isUnavailable, openReadOnly, openWritable, RecordsDamagedError, type Db } from './database.ts';
+import { Journal, type JournalRecord, type JournalStep, type ResolutionRecord, type SessionRow } from './journal.ts';
+import type { KillSwitch } from './kill-point.ts';
 import { Ledger } from './ledger.ts';
 import { DataDirLock } from './lock.ts';
+import { MIGRATIONS } from './migrations.ts';
 import { Outbox, type OutboxQueue, type OutboxStats } from './outbox.ts';
 import { SealKey } from './seal.ts';
+import { StaffNotices } from './staff-notices.ts';
+import Database from 'better-sqlite3';
 
 export class RecordsUnavailableError extends Error {
   constructor(
@@ -40,7 +44,11 @@ export interface WriteFailure {
 
 export type ServiceBlock =
   | { reason: 'recordsUnavailable'; message: string }
-  | { reason: 'stockDiscrepancy'; message: string };
+  | { reason: 'stockDiscrepancy'; message: string }
+  /** The records file is damaged (RecordsDamagedError): kept as found, nothing opened over it. */
+  | { reason: 'recordsDamaged'; message: string }
+  /** Recovery after a crash is settling earlier sessions (kiosk/recovery). */
+  | { reason: 'recovering'; message: string };
 
 export type SettleResult = { settled: true; outcome: SessionOutcome } | { settled: false; reason: string };
 export type SessionOutcome = 'issued' | 'retained' | 'notIssued';
@@ -66,6 +74,8 @@ export class Records {
   readonly ledger: Ledger;
   readonly outbox: Outbox;
   readonly audit: AuditLog;
+  /** What needs a person (staff-notices.ts). */
+  readonly notices: StaffNotices;
   readonly centreDate = new CentreDate();
   protected readonly db: Db;
   protected readonly clock: KioskClock;
@@ -82,6 +92,7 @@ export class Records {
     this.ledger = new Ledger(db, context);
     this.outbox = new Outbox(db, context);
     this.audit = new AuditLog(db, context);
+    this.notices = new StaffNotices(db, context);
   }
 
   /** The audit chain, link by link, and against every head queued for the card centre. */
@@ -105,6 +116,8 @@ export interface StoreOptions {
   journalKey: string;
   clock?: KioskClock;
   logger?: Logger;
+  /** The fault-injection test's hook (kill-point.ts); null on a real kiosk. */
+  killSwitch?: KillSwitch | null;
 }
 
 export class KioskStore extends Records {
@@ -117,18 +130,47 @@ export class KioskStore extends Records {
   #discrepancies: number | null = null;
   #purgeTimer: NodeJS.Timeout | null = null;
   #purgeTries = 0;
+  /** Set when the records file was found damaged: this store is an empty stand-in in memory. */
+  readonly damage: RecordsDamagedError | null;
+  readonly killSwitch: KillSwitch | null;
 
-  private constructor(db: Db, lock: DataDirLock, options: StoreOptions) {
+  private constructor(db: Db, lock: DataDirLock, options: StoreOptions, damage: RecordsDamagedError | null = null) {
     super(db, options.dataDir, options);
     this.#lock = lock;
     this.#logger = options.logger;
+    this.damage = damage;
+    this.killSwitch = options.killSwitch ?? null;
   }
 
-  /** Takes the data directory's lock (DataDirLockedError when another host holds it) and opens the records. */
+  /**
+   * Takes the data directory's lock (DataDirLockedError when another host holds it) and opens the
+   * records. A damaged records file (RecordsDamagedError) is thrown too, untouched.
+   */
   static open(options: StoreOptions): KioskStore {
     const lock = DataDirLock.acquire(options.dataDir);
     try {
       return new KioskStore(openWritable(options.dataDir), lock, options);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /**
+   * The host's records when the file was found damaged: the lock is held (still one host), the
+   * damaged file is left exactly as it is, and an empty store in memory stands in so the host can
+   * run out of service — its page and /healthz saying why — instead of failing to start again and
+   * again. Nothing written here survives the process: residents are refused (serviceBlock).
+   */
+  static quarantined(options: StoreOptions, damage: RecordsDamagedError): KioskStore {
+    const lock = DataDirLock.acquire(options.dataDir);
+    try {
+      const db = new Database(':memory:');
+      db.pragma('foreign_keys = ON');
+      db.transaction(() => {
+        for (const migration of MIGRATIONS) db.exec(migration);
+      })();
+      return new KioskStore(db, lock, options, damage);
     } catch (error) {
       lock.release();
       throw error;
@@ -201,6 +243,7 @@ export class KioskStore extends Records {
 
   /** Why residents cannot be served now, if they cannot. */
   serviceBlock(): ServiceBlock | null {
+    if (this.damage) return { reason: 'recordsDamaged', message: this.damage.message };
     if (this.#writeFailure) return { reason: 'recordsUnavailable', message: this.#writeFailure.message };
     this.#discrepancies ??= this.ledger.unresolved().length;
     if (this.#discrepancies > 0) {
@@ -228,18 +271,45 @@ export class KioskStore extends Records {
       const session = this.journal.session(sessionId);
       if (!session) return { settled: false, reason: 'no such session' };
       if (session.settledAt) return { settled: true, outcome: session.outcome as SessionOutcome };
+      this.#resolveSettledPayments(sessionId);
       const inDoubt = this.journal.inDoubt(sessionId);
       if (inDoubt.length > 0) {
         return { settled: false, reason: `in doubt: ${inDoubt.map((d) => `${d.step} (${d.outcome ?? 'no outcome'})`).join(', ')}` };
       }
       const inside = this.ledger.inProcessFor(sessionId);
       if (inside !== 0) return { settled: false, reason: `${inside} card(s) of this session still inside the printer` };
-      const outcome = sessionOutcome(this.journal.records(sessionId));
+      const outcome = sessionOutcome(this.journal.records(sessionId), this.journal.resolutions(sessionId));
       this.journal.markSettled(sessionId, outcome);
       return { settled: true, outcome };
     });
     if (result.settled) this.#purgeSettledData();
     return result;
+  }
+
+  /**
+   * A pay call whose outcome was unknown ("paying", no answer) is settled by querying the same
+   * order (paymentSettled) or by reversing it (paymentRefunded): once that answer is recorded, the
+   * pay call is no longer in doubt — the settlement was the world's answer to it.
+   */
+  #resolveSettledPayments(sessionId: string): void {
+    const records = this.journal.records(sessionId);
+    const answerFor = (orderNo: string): { outcome: 'done' | 'failed'; by: string } | null => {
+      for (const r of [...records].reverse()) {
+        if (r.kind !== 'outcome' || r.outcome === 'unknown') continue;
+        const intent = records.find((i) => i.kind === 'intent' && i.key === r.key);
+        if (intent?.detail.orderNo !== orderNo) continue;
+        if (r.step === 'paymentSettled') return { outcome: r.outcome === 'done' ? 'done' : 'failed', by: r.key };
+        // Reversed: whether it had been charged, the refund says (refundedFen > 0: it had).
+        if (r.step === 'paymentRefunded' && r.outcome === 'done') return { outcome: Number(r.detail.refundedFen ?? 0) > 0 ? 'done' : 'failed', by: r.key };
+      }
+      return null;
+    };
+    for (const doubt of this.journal.inDoubt(sessionId)) {
+      if (doubt.step !== 'paymentStarted') continue;
+      const orderNo = records.find((r) => r.key === doubt.key && r.kind === 'intent')?.detail.orderNo;
+      const answer = typeof orderNo === 'string' ? answerFor(orderNo) : null;
+      if (answer) this.journal.resolve(sessionId, 'paymentStarted', doubt.key, answer.outcome, { settledBy: answer.by });
+    }
   }
 
   /** Queues the audit chain's head for the card centre when it moved since the last one queued. */
@@ -318,8 +388,14 @@ export function openRecordsReadOnly(dataDir: string): Records {
   return new Records(openReadOnly(dataDir), dataDir, {});
 }
 
-function sessionOutcome(records: ReturnType<Journal['records']>): SessionOutcome {
-  const done = (step: string) => records.some((r) => r.step === step && r.kind === 'outcome' && r.outcome === 'done');
+/**
+ * How a session ended for its resident, from its records and what recovery resolved: the card
+ * taken (issued), retained in the bin for them, or no card.
+ */
+export function sessionOutcome(records: readonly JournalRecord[], resolutions: readonly ResolutionRecord[] = []): SessionOutcome {
+  const done = (step: JournalStep) =>
+    records.some((r) => r.step === step && r.kind === 'outcome' && r.outcome === 'done') ||
+    resolutions.some((r) => r.step === step && r.outcome === 'done');
   if (done('cardTaken')) return 'issued';
   if (done('cardRetained')) return 'retained';
   return 'notIssued';

@@ -22,6 +22,17 @@ import { ProducingScreen } from './screens/producing.tsx';
 import { ReceiptScreen } from './screens/receipt.tsx';
 import { TakeIdCardScreen } from './screens/take-id-card.tsx';
 import { VerifyingScreen } from './screens/verifying.tsx';
+import { Who } from './screens/mode-common.tsx';
+import { ModeCheckScreen } from './screens/mode-check.tsx';
+import { ModePinScreen } from './screens/mode-pin.tsx';
+import { ModeRefusedScreen } from './screens/mode-refused.tsx';
+import { StaffConsumablesScreen } from './screens/staff-consumables.tsx';
+import { StaffHomeScreen } from './screens/staff-home.tsx';
+import { StaffLoadScreen } from './screens/staff-load.tsx';
+import { StaffRejectBinScreen } from './screens/staff-reject-bin.tsx';
+import { TechnicianApduScreen } from './screens/technician-apdu.tsx';
+import { TechnicianHomeScreen } from './screens/technician-home.tsx';
+import { TechnicianTestsScreen } from './screens/technician-tests.tsx';
 import { voicePromptFor } from './voice/prompts.ts';
 import { clipUrl, useVoice, useVoiceIndex, VoiceButton, type Voice } from './voice/voice-guide.tsx';
 
@@ -39,6 +50,17 @@ export const screens: Record<ScreenId, ComponentType<ScreenProps>> = {
   takeIdCard: TakeIdCardScreen,
   failed: FailedScreen,
   outOfService: OutOfServiceScreen,
+  // Staff and technician modes (a staff card and its PIN).
+  modeCheck: ModeCheckScreen,
+  modePin: ModePinScreen,
+  modeRefused: ModeRefusedScreen,
+  staffHome: StaffHomeScreen,
+  staffLoad: StaffLoadScreen,
+  staffRejectBin: StaffRejectBinScreen,
+  staffConsumables: StaffConsumablesScreen,
+  technicianHome: TechnicianHomeScreen,
+  technicianTests: TechnicianTestsScreen,
+  technicianApdu: TechnicianApduScreen,
 };
 
 function LanguageToggle(props: {
@@ -94,6 +116,9 @@ export function KioskView({ view, now, onEvent, onSim, voice }: KioskViewProps) 
           <span className="brand">{t('app.brand')}</span>
           {view.step ? (
             <p className="step">{t('step', { index: view.step.index, total: view.step.total })}</p>
+          ) : view.mode ? (
+            // Staff and technician modes: who is logged in, where a resident sees their step.
+            <Who mode={view.mode} t={t} />
           ) : null}
           <div className="topbar-tools">
             <VoiceButton voice={speech} t={t} />

@@ -262,6 +262,7 @@ describe('KioskView', () => {
       ['取走新卡 / Take the new card', true],
       ['出示付款码 / Show a payment code', false],
       ['出示余额不足的付款码 / Show a code with no funds', false],
+      ['更多模拟 / More simulation', false],
     ]);
     const later = render(base({ simulation: { idCardOnReader: true, cardAtExit: true } }));
     expect(later).toMatch(/<button[^>]*disabled=""[^>]*>放置模拟身份证/);
@@ -298,3 +299,93 @@ describe('KioskView', () => {
     expect(html).not.toContain(MASKED);
   });
 });
+
+describe('staff and technician screens', () => {
+  const mode = (over: Partial<NonNullable<ViewModel['mode']>> = {}): NonNullable<ViewModel['mode']> => ({
+    role: 'staff',
+    staffId: 'S0042',
+    busy: false,
+    pin: null,
+    refusal: null,
+    result: null,
+    stock: null,
+    load: null,
+    ribbonStep: null,
+    devices: null,
+    tests: null,
+    apdu: null,
+    ...over,
+  });
+
+  it('PIN: who, the tries the card has left, a keypad whose OK waits for four digits, and exit', () => {
+    const html = render(base({ screen: 'modePin', mode: mode({ pin: { triesLeft: 2, wrong: true } }) }));
+    expect(html).toContain('员工 S0042');
+    expect(html).toContain(zhCN['modePin.wrong'].replace('{n}', '2'));
+    expect(buttons(html)).toEqual(['English', '1', '2', '3', '4', '5', '6', '7', '8', '9', '删除', '0', '确定', '退出']);
+    expect(html).toMatch(/<button[^>]*disabled=""[^>]*>确定/);
+    expect(html).toContain('已输入 0 位');
+  });
+
+  it('refused: the reason and what to do, in both languages', () => {
+    for (const refusal of ['forged', 'revoked', 'blocked', 'expired'] as const) {
+      const html = render(base({ screen: 'modeRefused', mode: mode({ role: null, staffId: null, refusal }) }));
+      expect(html).toContain(zhCN[`modeRefused.${refusal}.title`]);
+      expect(buttons(html)).toEqual(['English', '返回']);
+      expect(render(base({ screen: 'modeRefused', lang: 'en', mode: mode({ refusal }) }))).toContain(en[`modeRefused.${refusal}.advice`].replaceAll("'", '&#x27;'));
+    }
+  });
+
+  it('staff home: the stock, an out-of-service warning, the last result, and what a clerk can do', () => {
+    const stock = {
+      inHopper: 84,
+      capacity: 100,
+      binExpected: 3,
+      binSince: null,
+      rejectedSince: 2,
+      retainedSince: 1,
+      lastBinDifference: null,
+      discrepancies: 1,
+      outOfService: true,
+      ribbonFaces: 212,
+      ribbonSince: null,
+      paper: 'nearEnd' as const,
+      paperSince: null,
+    };
+    const html = render(
+      base({ screen: 'staffHome', mode: mode({ stock, result: { ok: false, code: 'overCapacity', params: { inHopper: 84, count: 50, capacity: 100 } } }) }),
+    );
+    expect(html).toContain('84 张（最多 100 张）');
+    expect(html).toContain(zhCN['staffHome.discrepancies'].replace('{n}', '1'));
+    expect(html).toContain('装不下：送卡器里已有 84 张，再装 50 张会超过 100 张。');
+    expect(buttons(html)).toEqual(['English', '装入空白卡', '清空回收箱', '更换耗材', '打印日报', '保存日报（PDF）', '退出']);
+  });
+
+  it("technician tests: one button per test, each result's sentence, nothing to press while one runs", () => {
+    const html = render(
+      base({
+        screen: 'technicianTests',
+        lang: 'en',
+        mode: mode({
+          role: 'technician',
+          busy: true,
+          tests: [
+            { id: 'cardPrinter', state: 'fail', code: 'fault', params: { fault: 'coverOpen' }, at: null },
+            { id: 'scanner', state: 'running', code: null, params: {}, at: null },
+          ],
+        }),
+      }),
+    );
+    expect(html).toContain('Printer fault: coverOpen. Do what the printer shows, then test again.');
+    expect(html).toContain(en['selfTest.scanner.running']);
+    expect(buttons(html)).toEqual(['中文', en['selfTest.cardPrinter.name'], en['selfTest.scanner.name'], 'Back']);
+    expect([...html.matchAll(/<button[^>]*disabled=""/g)]).toHaveLength(3);
+  });
+
+  it('every mode screen renders without its mode data (a reload between views)', () => {
+    for (const screen of ['modeCheck', 'modePin', 'modeRefused', 'staffHome', 'staffLoad', 'staffRejectBin', 'staffConsumables', 'technicianHome', 'technicianTests', 'technicianApdu'] as const) {
+      const html = render(base({ screen, mode: null }));
+      expect(html.match(/<h1\b/g), screen).toHaveLength(1);
+    }
+  });
+});
+

@@ -81,10 +81,43 @@ export function openCjkFont(
     if (!font || !('layout' in font) || font.postscriptName !== face.postscriptName) {
       return err({ kind: 'fontUnavailable', detail: `${file} has no face ${face.postscriptName}` });
     }
+    keepFewGlyphs(font);
     return ok({ weight, font, buffer, postscriptName: face.postscriptName, file });
   } catch (cause) {
     return err({ kind: 'fontUnavailable', detail: `${file}: ${(cause as Error).message}` });
   }
+}
+
+/** Glyph objects a face keeps decoded (the most recently used): a card face needs a few dozen. */
+const GLYPHS_KEPT = 256;
+
+/**
+ * fontkit keeps every glyph it ever decodes (with its outline, ~10 KB) for the life of the font,
+ * and residents' names bring new characters for weeks: the heap grew by ~23 MB per 1,000 journeys
+ * (bench/endurance.ts). Keep the GLYPHS_KEPT last used; one dropped is decoded again when next needed
+ * (its coverage mask is usually still in the raster's own bounded cache).
+ */
+function keepFewGlyphs(font: fontkit.Font): void {
+  const kept = new Map<PropertyKey, unknown>();
+  (font as unknown as { _glyphs: object })._glyphs = new Proxy(
+    {},
+    {
+      get: (_, id) => {
+        const glyph = kept.get(id);
+        if (glyph !== undefined) {
+          kept.delete(id);
+          kept.set(id, glyph);
+        }
+        return glyph;
+      },
+      set: (_, id, glyph) => {
+        kept.delete(id);
+        if (kept.size >= GLYPHS_KEPT) kept.delete(kept.keys().next().value!);
+        kept.set(id, glyph);
+        return true;
+      },
+    },
+  );
 }
 
 /**

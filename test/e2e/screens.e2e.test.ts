@@ -24,6 +24,7 @@ import {
   type ClientMessage,
   type FailureReason,
   type Language,
+  type ModeView,
   type ScreenId,
   type ViewModel,
 } from '../../kiosk/bridge/protocol.ts';
@@ -55,6 +56,38 @@ import {
 
 const TOKEN = 'e2e'.repeat(16);
 
+/** A staff mode with nothing on screen yet; each mode screen's fixture adds what it shows. */
+const MODE: ModeView = {
+  role: 'staff',
+  staffId: 'S0042',
+  busy: false,
+  pin: null,
+  refusal: null,
+  result: null,
+  stock: null,
+  load: null,
+  ribbonStep: null,
+  devices: null,
+  tests: null,
+  apdu: null,
+};
+const TECHNICIAN: ModeView = { ...MODE, role: 'technician', staffId: 'T-007' };
+const STOCK: NonNullable<ModeView['stock']> = {
+  inHopper: 84,
+  capacity: 100,
+  binExpected: 3,
+  binSince: '2026-01-05T09:00:00+08:00',
+  rejectedSince: 2,
+  retainedSince: 1,
+  lastBinDifference: null,
+  discrepancies: 0,
+  outOfService: false,
+  ribbonFaces: 212,
+  ribbonSince: null,
+  paper: 'nearEnd',
+  paperSince: null,
+};
+
 /** What a screen needs to show something real; a screen not listed renders from the bare view. */
 const FIXTURES: Partial<Record<ScreenId, Partial<ViewModel>>> = {
   identify: { step: { index: 1, total: 5 } },
@@ -79,6 +112,91 @@ const FIXTURES: Partial<Record<ScreenId, Partial<ViewModel>>> = {
     receipt: { transactionNo: 'T20250101-0007', printed: true },
   },
   takeIdCard: { step: { index: 5, total: 5 } },
+  // Staff and technician modes: busy screens, the longest messages, a fault and a failed test.
+  modeCheck: { mode: { ...MODE, busy: true } },
+  modePin: { mode: { ...MODE, pin: { triesLeft: 2, wrong: true } } },
+  modeRefused: { mode: { ...MODE, role: null, staffId: null, refusal: 'revocationUnavailable' } },
+  staffHome: {
+    mode: {
+      ...MODE,
+      stock: { ...STOCK, outOfService: true, discrepancies: 1 },
+      result: { ok: true, code: 'loaded', params: { batch: 'B2026-0117', count: 50, inHopper: 84 } },
+    },
+  },
+  staffLoad: {
+    mode: {
+      ...MODE,
+      stock: STOCK,
+      load: { draft: { batch: 'B2026-0117', serialFirst: 'SC00012001', serialLast: 'SC00012050', count: 50 }, scans: 1 },
+      result: { ok: false, code: 'overCapacity', params: { inHopper: 84, count: 50, capacity: 100 } },
+    },
+  },
+  staffRejectBin: {
+    mode: { ...MODE, stock: STOCK, result: { ok: false, code: 'recordsUnavailable', params: {} } },
+  },
+  staffConsumables: {
+    mode: { ...MODE, stock: STOCK, ribbonStep: 'dispose', result: { ok: true, code: 'ribbonRemoved', params: { faces: 212 } } },
+  },
+  technicianHome: {
+    mode: {
+      ...TECHNICIAN,
+      devices: [
+        { kind: 'id-reader', transport: 'serial:/dev/ttyUSB0', state: 'ready', detail: null, identity: { sam: '05.01-20250101-0012345678' }, errors: [] },
+        {
+          kind: 'card-printer',
+          transport: 'serial:/dev/ttyUSB1',
+          state: 'fault',
+          detail: 'coverOpen',
+          identity: { model: 'Evolis KC200 (Mashang simulator)', serial: 'SIM0000001', firmware: '1.0.0-sim' },
+          errors: [
+            { at: '2026-01-05T09:12:30+08:00', what: 'fault:coverOpen' },
+            { at: '2026-01-05T08:02:10+08:00', what: 'fault:jam' },
+          ],
+        },
+        { kind: 'chip-encoder', transport: 'pcsclite:/Chip/', state: 'ready', detail: null, identity: null, errors: [] },
+        {
+          kind: 'receipt-printer',
+          transport: 'serial:/dev/ttyUSB2',
+          state: 'warning',
+          detail: 'paperNearEnd',
+          identity: { model: 'Mashang TM-SIM80 (Mashang simulator)', serial: 'SIMR000001', firmware: '1.0.0-sim' },
+          errors: [],
+        },
+        { kind: 'qr-scanner', transport: 'hid:0c2e:0b61', state: 'disconnected', detail: null, identity: null, errors: [{ at: '2026-01-05T09:14:00+08:00', what: 'disconnected' }] },
+        { kind: 'staff-card-reader', transport: 'pcsclite:/Staff/', state: 'ready', detail: null, identity: { reader: 'Mashang Simulated Reader 01' }, errors: [] },
+      ],
+    },
+  },
+  technicianTests: {
+    mode: {
+      ...TECHNICIAN,
+      tests: [
+        { id: 'idReader', state: 'pass', code: 'read', params: {}, at: '2026-01-05T09:20:00+08:00' },
+        { id: 'pcsc', state: 'pass', code: 'atr', params: { readers: 2, reader: 'Mashang Simulated Reader 01', atr: '3B8A014D415348414E472D5354F3' }, at: null },
+        { id: 'cardPrinter', state: 'fail', code: 'fault', params: { fault: 'coverOpen' }, at: null },
+        { id: 'testCard', state: 'running', code: null, params: {}, at: null },
+        { id: 'cleaning', state: 'fail', code: 'due', params: {}, at: null },
+        { id: 'receiptPrinter', state: 'notRun', code: null, params: {}, at: null },
+        { id: 'scanner', state: 'fail', code: 'noScan', params: { seconds: 20 }, at: null },
+        { id: 'cardCentre', state: 'fail', code: 'clockSkew', params: { skew: -305, ms: 84 }, at: null },
+      ],
+    },
+  },
+  technicianApdu: {
+    mode: {
+      ...TECHNICIAN,
+      apdu: {
+        readers: [
+          { name: 'Mashang Simulated Reader 01', role: 'staff-card-reader', card: true },
+          { name: 'Virtual PCD 00 00', role: 'chip-encoder', card: false },
+        ],
+        exchanges: [
+          { reader: 'Mashang Simulated Reader 01', command: '00A4040009F04D415348414E4701', response: '9000', ok: true },
+          { reader: 'Mashang Simulated Reader 01', command: '0020008106************', response: '63C2', ok: false },
+        ],
+      },
+    },
+  },
 };
 
 /** The view of each screen variant (a variant added to prompts.ts needs one: a compile error). */
@@ -112,6 +230,7 @@ function fixture(screen: ScreenId, lang: Language, extra: Partial<ViewModel> = {
     kiosk: { id: 'E2E-001', siteName: '马上村便民服务中心' },
     settings: { voice: true },
     simulation: null,
+    mode: null,
     ...FIXTURES[screen],
     ...extra,
   };

@@ -3,6 +3,7 @@
  * Each device or service adds its entry here.
  */
 import type { Command } from '../command.ts';
+import { apduCommand } from './apdu.ts';
 import { auditCommand } from './audit.ts';
 import { diagCommand } from './diag.ts';
 import { cardCentreCommand } from './card-centre.ts';
@@ -19,4 +20,5 @@ export const extraCommands: Record<string, Command> = {
   journal: journalCommand,
   audit: auditCommand,
   diag: diagCommand,
+  apdu: apduCommand,
 };

@@ -1,8 +1,10 @@
 /**
- * `mashang journal`: the sessions not settled yet (each with the side effects still in doubt —
- * what recovery will look at) and the outbox to the card centre (pending count, oldest age, each
- * pending message with its tries). Read-only; works while the host runs; no personal data (the
- * sealed part of a session is never opened here).
+ * `mashang journal`: what needs staff (the open notices recovery and the host wrote: a card
+ * retained for its resident, a refund not acknowledged yet, a card stuck in the printer), the
+ * sessions not settled yet (each with the side effects still in doubt and what recovery found out
+ * about the others), and the outbox to the card centre (pending count, oldest age, each pending
+ * message with its tries). Read-only; works while the host runs; no personal data (the sealed part
+ * of a session is never opened here).
  */
 import { formatAge, NoRecordsError, openRecordsForCli, recordsOptions } from '../../store/cli-records.ts';
 import type { Command } from '../command.ts';
@@ -26,7 +28,8 @@ export const journalCommand: Command = {
       const report = records.snapshot(() => ({
         dataDir: records.dataDir,
         sessions: records.journal.counts(),
-        unsettled: records.journal.unsettled(),
+        staff: records.notices.open(),
+        unsettled: records.journal.unsettled().map((s) => ({ ...s, resolved: records.journal.resolutions(s.id) })),
         outbox: { ...records.outbox.stats(new Date()), messages: records.outbox.pending() },
       }));
       if (values.json) {
@@ -38,6 +41,12 @@ export const journalCommand: Command = {
         `  ${report.sessions.sessions} session(s) recorded, ${report.sessions.unsettled} unsettled, ${report.sessions.records} records`,
         '',
       ];
+      if (report.staff.length === 0) lines.push('Needs staff: nothing');
+      else {
+        lines.push(`Needs staff: ${report.staff.length}`);
+        for (const n of report.staff) lines.push(`  #${n.id} ${n.kind}  since ${n.at}${n.sessionId ? `  session ${n.sessionId}` : ''}`, `    ${n.message}`);
+      }
+      lines.push('');
       if (report.unsettled.length === 0) lines.push('Unsettled sessions: none');
       else {
         lines.push(`Unsettled sessions: ${report.unsettled.length}`);
@@ -45,6 +54,7 @@ export const journalCommand: Command = {
           lines.push(`  ${s.id}  opened ${s.openedAt}${s.applicationNo ? `  application ${s.applicationNo}` : ''}${s.transactionNo ? `  transaction ${s.transactionNo}` : ''}`);
           if (s.lastRecord) lines.push(`    last record: #${s.lastRecord.seq} ${s.lastRecord.step} ${s.lastRecord.kind === 'intent' ? 'intent' : s.lastRecord.outcome} at ${s.lastRecord.at}`);
           for (const d of s.inDoubt) lines.push(`    in doubt: ${d.step} (${d.key}) — ${d.outcome === 'unknown' ? 'outcome unknown' : 'no outcome recorded'} since ${d.intentAt}`);
+          for (const r of s.resolved) lines.push(`    resolved by recovery: ${r.step} (${r.key}) — ${r.outcome} at ${r.at}`);
           if (s.holdsSealedData) lines.push('    holds sealed personal data for recovery');
         }
       }

@@ -50,7 +50,7 @@ export const simSerialCommand: Command = {
     set: {
       type: 'string',
       multiple: true,
-      description: 'a device setting KEY=VALUE (id-reader: card=random|none)',
+      description: 'a device setting KEY=VALUE (id-reader: card=random|none, district=NNNNNN)',
     },
   },
   async run(values, positionals) {

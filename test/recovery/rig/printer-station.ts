@@ -17,7 +17,7 @@
  */
 import { createInterface } from 'node:readline';
 import { startCardPrinterOnPty } from '../../../drivers/card-printer/evolis-pty-simulator.ts';
-import { CardBehaviour, type CardFaultMode } from '../../../drivers/virtual-card/card-behaviour.ts';
+import { CardBehaviour, faultFromName, type CardFaultMode, type FaultName } from '../../../drivers/virtual-card/card-behaviour.ts';
 import { createPersonality } from '../../../drivers/virtual-card/personalities.ts';
 import { VpcdCard } from '../../../drivers/virtual-card/vpcd-card.ts';
 
@@ -38,7 +38,7 @@ const simulator = device.simulator;
 const arrivals = { contactStation: 0, exit: 0, rejectBox: 0 };
 let lastPosition = simulator.state().position;
 let lastRejected = simulator.state().rejected;
-/** What the next blank's chip does (a mute chip fails every personalisation). */
+/** What the next blanks' chips do (`wrong-sw`: every personalisation fails at once). */
 let chipFault: CardFaultMode | null = null;
 let chip: VpcdCard | null = null;
 let chipsInserted = 0;
@@ -71,7 +71,11 @@ function onPrinterChange(): void {
 }
 simulator.onChange(onPrinterChange);
 
-type Command = { id: number; cmd: 'state' } | { id: number; cmd: 'take' } | { id: number; cmd: 'chipFault'; fault: 'mute' | null } | { id: number; cmd: 'settle' };
+type Command =
+  | { id: number; cmd: 'state' }
+  | { id: number; cmd: 'take' }
+  | { id: number; cmd: 'chipFault'; fault: FaultName | null; delayMs?: number }
+  | { id: number; cmd: 'settle' };
 
 async function answer(command: Command): Promise<object> {
   switch (command.cmd) {
@@ -80,7 +84,7 @@ async function answer(command: Command): Promise<object> {
     case 'take':
       return { taken: simulator.takeCard() };
     case 'chipFault':
-      chipFault = command.fault ? { kind: command.fault } : null;
+      chipFault = command.fault ? faultFromName(command.fault, command.delayMs === undefined ? {} : { delayMs: command.delayMs }) : null;
       return { chipFault };
     case 'settle':
       // Waits until the chip link has caught up with the printer (a card inserted or removed).

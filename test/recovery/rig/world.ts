@@ -218,12 +218,12 @@ export class KioskProcess {
   }
 
   /** Waits for a screen; resolves null when the host died first (a kill point was reached). */
-  async waitForScreen(screens: ScreenId | ScreenId[], timeoutMs = 60_000): Promise<ViewModel | null> {
+  async waitForScreen(screens: ScreenId | ScreenId[], timeoutMs = 60_000, also: (view: ViewModel) => boolean = () => true): Promise<ViewModel | null> {
     const wanted = Array.isArray(screens) ? screens : [screens];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const view = this.#view;
-      if (view && wanted.includes(view.screen)) return view;
+      if (view && wanted.includes(view.screen) && also(view)) return view;
       if (!this.proc.running) return null;
       if (Date.now() > deadline) throw new Error(`expected ${wanted.join('|')}, on "${view?.screen}"${view?.failure ? ` (${view.failure.reason})` : ''}:\n${this.proc.tail()}`);
       await new Promise((resolve) => setTimeout(resolve, 20));

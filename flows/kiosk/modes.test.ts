@@ -1,0 +1,305 @@
+/**
+ * The staff and technician modes as a person at the kiosk meets them, on fake actors: what the
+ * card, the PIN and the operations answer is decided here, one test at a time.
+ */
+import { describe, expect, it } from 'vitest';
+import { createActor, fromPromise, waitFor } from 'xstate';
+import { modesMachine, type ModeAudit } from './modes.ts';
+import type {
+  ApduExchange,
+  AuthenticateOutcome,
+  BoxScanOutcome,
+  IdentifyOutcome,
+  ModeIdentity,
+  ModeOperation,
+  OperationResult,
+  SelfTestId,
+  SelfTestResult,
+} from './types.ts';
+
+const STAFF = { role: 'staff' as const, staffId: 'S0042', serial: '00112233445566AA' };
+const TECH = { role: 'technician' as const, staffId: 'T-007', serial: '00112233445566BB' };
+
+interface World {
+  identify: IdentifyOutcome;
+  /** What the card says to each PIN, in order. */
+  pins: AuthenticateOutcome[];
+  operate?: (op: ModeOperation) => Promise<OperationResult>;
+  boxScans?: BoxScanOutcome[];
+  selfTest?: (test: SelfTestId) => Promise<SelfTestResult>;
+  idleMs?: number;
+}
+
+function kiosk(world: World) {
+  const audit: ModeAudit[] = [];
+  const pinsSeen: string[] = [];
+  const operations: ModeOperation[] = [];
+  const scans = [...(world.boxScans ?? [])];
+  const machine = modesMachine.provide({
+    actors: {
+      identifyCard: fromPromise<IdentifyOutcome>(async () => world.identify),
+      authenticate: fromPromise<AuthenticateOutcome, { pin: string }>(async ({ input }) => {
+        pinsSeen.push(input.pin);
+        const answer = world.pins.shift();
+        if (!answer) throw new Error('no answer');
+        return answer;
+      }),
+      operate: fromPromise<OperationResult, { operation: ModeOperation; actor: string }>(
+        async ({ input }) => {
+          operations.push(input.operation);
+          return world.operate
+            ? world.operate(input.operation)
+            : { ok: true, code: 'loaded', params: {} };
+        },
+      ),
+      awaitBoxLabel: fromPromise<BoxScanOutcome>(
+        ({ signal }) =>
+          new Promise((resolve, reject) => {
+            const next = scans.shift();
+            if (next) return void setTimeout(() => resolve(next), 1);
+            signal.addEventListener('abort', () => reject(new Error('aborted')));
+          }),
+      ),
+      selfTest: fromPromise<SelfTestResult, { test: SelfTestId; actor: string }>(
+        async ({ input }) =>
+          world.selfTest
+            ? world.selfTest(input.test)
+            : { pass: true, code: 'pass', params: {}, at: new Date().toISOString() },
+      ),
+      sendApdu: fromPromise<ApduExchange, { reader: string; command: string; actor: string }>(
+        async ({ input }) => ({
+          reader: input.reader,
+          command: input.command,
+          response: '9000',
+          ok: true,
+        }),
+      ),
+    },
+    actions: { audit: (_, entry: ModeAudit) => void audit.push(entry) },
+    delays: { modeIdle: world.idleMs ?? 60_000, refusedShown: 60_000 },
+  });
+  const actor = createActor(machine, { input: { lang: 'zh-CN' } });
+  actor.start();
+  const settle = (test: (s: ReturnType<typeof actor.getSnapshot>) => boolean) =>
+    waitFor(actor, test, { timeout: 2_000 });
+  return { actor, audit, pinsSeen, operations, settle };
+}
+
+const identified = (
+  identity: ModeIdentity = STAFF,
+  triesLeft: number | 'blocked' = 3,
+): IdentifyOutcome => ({ ok: true, identity, triesLeft });
+
+describe('entering a mode', () => {
+  it('asks a proven card for its PIN, then opens the pages of the role its certificate names', async () => {
+    const { actor, settle, audit, pinsSeen } = kiosk({
+      identify: identified(TECH),
+      pins: [{ ok: true, identity: TECH }],
+    });
+    actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+    await settle((s) => s.matches('pin'));
+    expect(actor.getSnapshot().context.triesLeft).toBe(3);
+    actor.send({ type: 'MODE_PIN', pin: '246810' });
+    await settle((s) => s.matches('technician'));
+    expect(pinsSeen).toEqual(['246810']);
+    // The PIN is nowhere in what the flow keeps, nor in what it writes down.
+    expect(JSON.stringify(actor.getSnapshot().context)).not.toContain('246810');
+    expect(JSON.stringify(audit)).not.toContain('246810');
+    expect(audit.at(-1)).toEqual({
+      actor: 'technician:T-007',
+      action: 'mode.entered',
+      detail: { role: 'technician' },
+    });
+  });
+
+  it('counts wrong PINs down as the card says, and refuses a card the card itself blocked', async () => {
+    const { actor, settle, audit } = kiosk({
+      identify: identified(),
+      pins: [
+        { ok: false, wrongPin: true, triesLeft: 2 },
+        { ok: false, wrongPin: true, triesLeft: 1 },
+        { ok: false, wrongPin: false, refusal: 'blocked' },
+      ],
+    });
+    actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+    await settle((s) => s.matches('pin'));
+    for (const left of [2, 1]) {
+      actor.send({ type: 'MODE_PIN', pin: '000000' });
+      await settle((s) => s.matches('pin') && s.context.triesLeft === left);
+      expect(actor.getSnapshot().context.wrongPin).toBe(true);
+    }
+    actor.send({ type: 'MODE_PIN', pin: '000000' });
+    await settle((s) => s.matches('refused'));
+    expect(actor.getSnapshot().context.refusal).toBe('blocked');
+    expect(audit.map((a) => a.action)).toEqual(['mode.wrongPin', 'mode.wrongPin', 'mode.refused']);
+    expect(audit.every((a) => a.actor === 'system')).toBe(true);
+  });
+
+  it('never asks a blocked, forged or revoked card for a PIN', async () => {
+    for (const identify of [
+      identified(STAFF, 'blocked'),
+      { ok: false, refusal: 'forged' } as const,
+      { ok: false, refusal: 'revoked' } as const,
+      { ok: false, refusal: 'expired' } as const,
+    ]) {
+      const { actor, settle, pinsSeen, audit } = kiosk({ identify, pins: [] });
+      actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+      await settle((s) => s.matches('refused'));
+      expect(pinsSeen).toEqual([]);
+      expect(audit[0]?.action).toBe('mode.refused');
+      actor.send({ type: 'CARD_REMOVED' });
+      expect(actor.getSnapshot().value).toBe('closed');
+    }
+  });
+
+  it('is refused, and written down, while a resident is being served; the next insertion may enter', async () => {
+    const { actor, settle, audit } = kiosk({ identify: identified(), pins: [] });
+    actor.send({ type: 'CARD_INSERTED', residentAtRest: false });
+    expect(actor.getSnapshot().value).toBe('closed');
+    expect(audit).toEqual([
+      { actor: 'system', action: 'mode.refused', detail: { reason: 'residentSession' } },
+    ]);
+    actor.send({ type: 'CARD_REMOVED' });
+    actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+    await settle((s) => s.matches('pin'));
+  });
+});
+
+describe('in a mode', () => {
+  async function staffIn(world: Partial<World> = {}) {
+    const k = kiosk({ identify: identified(), pins: [{ ok: true, identity: STAFF }], ...world });
+    k.actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+    await k.settle((s) => s.matches('pin'));
+    k.actor.send({ type: 'MODE_PIN', pin: '123456' });
+    await k.settle((s) => s.matches('staff'));
+    return k;
+  }
+
+  it('ends on card removal, on exit, and on inactivity, each written down', async () => {
+    const a = await staffIn();
+    a.actor.send({ type: 'CARD_REMOVED' });
+    expect(a.actor.getSnapshot().value).toBe('closed');
+    expect(a.audit.at(-1)).toEqual({
+      actor: 'staff:S0042',
+      action: 'mode.ended',
+      detail: { why: 'cardRemoved' },
+    });
+
+    const b = await staffIn();
+    b.actor.send({ type: 'MODE_EXIT' });
+    expect(b.audit.at(-1)?.detail).toEqual({ why: 'exit' });
+
+    const c = await staffIn({ idleMs: 30 });
+    await c.settle((s) => s.matches('closed'));
+    expect(c.audit.at(-1)?.detail).toEqual({ why: 'timeout' });
+  });
+
+  it('lets a running operation finish before the timeout closes the mode', async () => {
+    let finish!: (r: OperationResult) => void;
+    const k = await staffIn({
+      idleMs: 30,
+      operate: () => new Promise((resolve) => (finish = resolve)),
+    });
+    k.actor.send({ type: 'REPORT', report: 'daily', output: 'print' });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(k.actor.getSnapshot().matches('staff')).toBe(true);
+    finish({ ok: true, code: 'reportPrinted', params: {} });
+    await k.settle((s) => s.matches('closed'));
+  });
+
+  it('loads a box from its scanned label and goes home with the result; a refusal stays on the form', async () => {
+    const answers: OperationResult[] = [
+      { ok: false, code: 'batchAlreadyLoaded', params: { batch: 'B1' } },
+      { ok: true, code: 'loaded', params: { count: 50 } },
+    ];
+    const k = await staffIn({
+      boxScans: [
+        { ok: true, label: { batch: 'B1', serialFirst: '1001', serialLast: '1050', count: 50 } },
+      ],
+      operate: async () => answers.shift()!,
+    });
+    k.actor.send({ type: 'MODE_GO', to: 'load' });
+    await k.settle((s) => s.context.boxScans === 1);
+    expect(k.actor.getSnapshot().context.boxLabel?.batch).toBe('B1');
+    const load = {
+      type: 'STOCK_LOAD',
+      batch: 'B1',
+      serialFirst: '1001',
+      serialLast: '1050',
+      count: 50,
+    } as const;
+    k.actor.send(load);
+    await k.settle(
+      (s) => s.matches({ staff: { page: { load: 'idle' } } }) && s.context.result !== null,
+    );
+    expect(k.actor.getSnapshot().context.result?.code).toBe('batchAlreadyLoaded');
+    k.actor.send(load);
+    await k.settle((s) => s.matches({ staff: { page: 'home' } }));
+    expect(k.actor.getSnapshot().context.result?.code).toBe('loaded');
+    expect(k.operations).toEqual([
+      { op: 'loadBatch', batch: 'B1', serialFirst: '1001', serialLast: '1050', count: 50 },
+      { op: 'loadBatch', batch: 'B1', serialFirst: '1001', serialLast: '1050', count: 50 },
+    ]);
+  });
+
+  it('takes the ribbon out, destroys it and fits a new one only in that order', async () => {
+    const codes = {
+      removed: 'ribbonRemoved',
+      disposed: 'ribbonDisposed',
+      fitted: 'ribbonFitted',
+    } as const;
+    const k = await staffIn({
+      operate: async (op) => ({
+        ok: true,
+        code: op.op === 'ribbon' ? codes[op.step] : 'paperReplaced',
+        params: {},
+      }),
+    });
+    k.actor.send({ type: 'MODE_GO', to: 'consumables' });
+    k.actor.send({ type: 'RIBBON_STEP', step: 'fitted' });
+    expect(k.operations).toEqual([]);
+    for (const [step, next] of [
+      ['removed', 'fit'],
+      ['disposed', 'fit'],
+      ['fitted', 'remove'],
+    ] as const) {
+      k.actor.send({ type: 'RIBBON_STEP', step });
+      await k.settle((s) => s.context.result?.code === codes[step] && !s.context.busy);
+      if (step === 'removed') expect(k.actor.getSnapshot().context.ribbonStep).toBe('dispose');
+      else expect(k.actor.getSnapshot().context.ribbonStep).toBe(next);
+    }
+    expect(k.operations.map((o) => (o.op === 'ribbon' ? o.step : o.op))).toEqual([
+      'removed',
+      'disposed',
+      'fitted',
+    ]);
+  });
+
+  it("keeps a staff card out of the technician's operations", async () => {
+    const k = await staffIn();
+    k.actor.send({ type: 'SELF_TEST', test: 'cardPrinter' });
+    k.actor.send({ type: 'MODE_GO', to: 'tests' });
+    k.actor.send({ type: 'REPORT', report: 'readiness', output: 'pdf' });
+    expect(k.actor.getSnapshot().matches({ staff: { page: 'home' } })).toBe(true);
+    expect(k.operations).toEqual([]);
+  });
+
+  it('runs self-tests one at a time and keeps each result for the readiness report', async () => {
+    const k = kiosk({ identify: identified(TECH), pins: [{ ok: true, identity: TECH }] });
+    k.actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+    await k.settle((s) => s.matches('pin'));
+    k.actor.send({ type: 'MODE_PIN', pin: '246810' });
+    await k.settle((s) => s.matches('technician'));
+    k.actor.send({ type: 'MODE_GO', to: 'tests' });
+    k.actor.send({ type: 'SELF_TEST', test: 'cardPrinter' });
+    await k.settle((s) => s.context.selfTests.cardPrinter !== undefined && !s.context.busy);
+    k.actor.send({ type: 'MODE_GO', to: 'home' });
+    k.actor.send({ type: 'REPORT', report: 'readiness', output: 'print' });
+    await k.settle((s) => s.context.result !== null);
+    expect(k.operations[0]).toMatchObject({
+      op: 'report',
+      report: 'readiness',
+      selfTests: { cardPrinter: { pass: true } },
+    });
+  });
+});

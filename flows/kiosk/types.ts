@@ -1,0 +1,172 @@
+/**
+ * What the staff and technician modes know and receive (flows/kiosk/modes.ts). The flow is pure:
+ * the card check, the PIN check and every stock or device operation is an actor the host
+ * provides, answering in these shapes. Nothing here ever holds a PIN: it travels in the PIN event
+ * into the authenticate actor and is gone when that call returns.
+ */
+import type { StaffRole } from '../../drivers/staff-card/staff-certificate.ts';
+
+export type { StaffRole };
+export type Language = 'zh-CN' | 'en';
+
+/** Who the card says it is, from its certificate (signed by the district, checked before the PIN). */
+export interface ModeIdentity {
+  role: StaffRole;
+  staffId: string;
+  /** The certificate's serial (what the revocation list names). */
+  serial: string;
+}
+
+/** Why a card is not let in (the card check or the PIN check said so). */
+export type ModeRefusal =
+  | 'notStaffCard'
+  | 'forged'
+  | 'expired'
+  | 'notYetValid'
+  | 'revoked'
+  | 'revocationUnavailable'
+  | 'blocked'
+  | 'cardUnreadable';
+
+export type IdentifyOutcome =
+  | { ok: true; identity: ModeIdentity; triesLeft: number | 'blocked' }
+  | { ok: false; refusal: ModeRefusal };
+
+export type AuthenticateOutcome =
+  | { ok: true; identity: ModeIdentity }
+  | { ok: false; wrongPin: true; triesLeft: number }
+  | { ok: false; wrongPin: false; refusal: ModeRefusal };
+
+export type SelfTestId =
+  | 'idReader'
+  | 'pcsc'
+  | 'cardPrinter'
+  | 'testCard'
+  | 'cleaning'
+  | 'receiptPrinter'
+  | 'scanner'
+  | 'cardCentre';
+
+export type ResultParams = Record<string, string | number>;
+
+export interface SelfTestResult {
+  pass: boolean;
+  /** `selfTest.<id>.<code>` in the UI's catalogue: what was found, and on fail what to do. */
+  code: string;
+  params: ResultParams;
+  /** ISO time the test finished. */
+  at: string;
+}
+
+/** What staff and technicians ask the kiosk to do; each is one host-provided operation. */
+export type ModeOperation =
+  | { op: 'loadBatch'; batch: string; serialFirst: string; serialLast: string; count: number }
+  | { op: 'emptyRejectBin'; counted: number }
+  | { op: 'replacePaper' }
+  | { op: 'ribbon'; step: 'removed' | 'disposed' | 'fitted' }
+  | {
+      op: 'report';
+      report: 'daily' | 'readiness';
+      output: 'print' | 'pdf';
+      /** The readiness report states the self-tests run in this mode. */
+      selfTests?: Partial<Record<SelfTestId, SelfTestResult>>;
+    }
+  | { op: 'exportEvents' };
+
+export type ModeResultCode =
+  | 'loaded'
+  | 'batchAlreadyLoaded'
+  | 'countMismatch'
+  | 'serialsInvalid'
+  | 'overCapacity'
+  | 'boxLabelRead'
+  | 'boxLabelUnreadable'
+  | 'binEmptied'
+  | 'binDifference'
+  | 'paperReplaced'
+  | 'ribbonRemoved'
+  | 'ribbonDisposed'
+  | 'ribbonFitted'
+  | 'reportPrinted'
+  | 'reportSaved'
+  | 'reportFailed'
+  | 'eventsExported'
+  | 'recordsUnavailable'
+  | 'failed';
+
+export interface OperationResult {
+  ok: boolean;
+  code: ModeResultCode;
+  params: ResultParams;
+}
+
+/** A box label as the scanner read it (the form starts from it; staff check and may correct it). */
+export interface BoxLabel {
+  batch: string;
+  serialFirst: string;
+  serialLast: string;
+  count: number | null;
+}
+
+export type BoxScanOutcome = { ok: true; label: BoxLabel } | { ok: false };
+
+export interface ApduExchange {
+  reader: string;
+  /** As shown: a VERIFY's PIN digits are masked before they reach the context. */
+  command: string;
+  response: string;
+  ok: boolean;
+}
+
+export type RibbonStep = 'remove' | 'dispose' | 'fit';
+
+export type StaffPage = 'home' | 'load' | 'rejectBin' | 'consumables';
+export type TechnicianPage = 'home' | 'tests' | 'apdu';
+
+export interface ModeContext {
+  lang: Language;
+  defaultLang: Language;
+  /** From the card's certificate once it proved itself; the role is trusted only after the PIN. */
+  identity: ModeIdentity | null;
+  triesLeft: number | null;
+  wrongPin: boolean;
+  refusal: ModeRefusal | null;
+  /** Last activity (epoch ms): the mode's inactivity timeout counts from it. */
+  activeSince: number;
+  result: OperationResult | null;
+  boxLabel: BoxLabel | null;
+  boxScans: number;
+  ribbonStep: RibbonStep | null;
+  selfTests: Partial<Record<SelfTestId, SelfTestResult>>;
+  runningTest: SelfTestId | null;
+  exchanges: ApduExchange[];
+  /** An operation or a check is running: the timeout waits for it to finish. */
+  busy: boolean;
+}
+
+export type ModeEvent =
+  /**
+   * The staff card reader has a new card; `residentAtRest` is false while a resident is being
+   * served. `lang`: what the screen shows now (the mode goes on in it).
+   */
+  | { type: 'CARD_INSERTED'; residentAtRest: boolean; lang?: Language }
+  | { type: 'CARD_REMOVED' }
+  | { type: 'MODE_PIN'; pin: string }
+  | { type: 'MODE_EXIT' }
+  | { type: 'STILL_HERE' }
+  | { type: 'SET_LANG'; lang: Language }
+  | { type: 'MODE_GO'; to: StaffPage | TechnicianPage }
+  | { type: 'STOCK_LOAD'; batch: string; serialFirst: string; serialLast: string; count: number }
+  | { type: 'REJECT_BIN_COUNTED'; counted: number }
+  | { type: 'PAPER_REPLACED' }
+  | { type: 'RIBBON_STEP'; step: 'removed' | 'disposed' | 'fitted' }
+  | { type: 'REPORT'; report: 'daily' | 'readiness'; output: 'print' | 'pdf' }
+  | { type: 'SELF_TEST'; test: SelfTestId }
+  | { type: 'APDU'; reader: string; command: string }
+  | { type: 'EXPORT_EVENTS' };
+
+/** What the mode writes to the audit log (the host provides the writer, with the staff id). */
+export interface ModeAuditEntry {
+  action: string;
+  detail: Record<string, string | number | boolean | null>;
+}

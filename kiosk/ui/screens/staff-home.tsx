@@ -1,0 +1,94 @@
+import type { ModeView } from '../../bridge/protocol.ts';
+import type { Translate } from '../i18n/messages.ts';
+import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
+import { modeOf, ResultLine } from './mode-common.tsx';
+
+/** The figures a clerk checks before and after: hopper, reject bin, ribbon, paper, service. */
+export function StockFigures({
+  stock,
+  t,
+}: {
+  stock: NonNullable<ModeView['stock']>;
+  t: Translate;
+}) {
+  return (
+    <dl className="figures">
+      <div>
+        <dt>{t('staffHome.hopper')}</dt>
+        <dd>{t('staffHome.hopperValue', { n: stock.inHopper, capacity: stock.capacity })}</dd>
+      </div>
+      <div>
+        <dt>{t('staffHome.bin')}</dt>
+        <dd>{t('staffHome.binValue', { n: stock.binExpected })}</dd>
+      </div>
+      <div>
+        <dt>{t('staffHome.ribbon')}</dt>
+        <dd>{t('staffHome.ribbonValue', { n: stock.ribbonFaces })}</dd>
+      </div>
+      <div>
+        <dt>{t('staffHome.paper')}</dt>
+        <dd>{t(`paper.${stock.paper}`)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+export function StaffHomeScreen({ view, t, onEvent }: ScreenProps) {
+  const mode = modeOf(view);
+  const stock = mode?.stock ?? null;
+  const busy = mode?.busy ?? false;
+  return (
+    <>
+      <ScreenHeading t={t} title="staffHome.title" instruction="staffHome.instruction" />
+      {stock ? <StockFigures stock={stock} t={t} /> : null}
+      {stock?.outOfService ? (
+        <p className="mode-result mode-result--problem">
+          {stock.discrepancies > 0
+            ? t('staffHome.discrepancies', { n: stock.discrepancies })
+            : t('staffHome.outOfService')}
+        </p>
+      ) : null}
+      <ResultLine mode={mode} t={t} />
+      <div className="menu">
+        <Button
+          kind="primary"
+          disabled={busy}
+          onPress={() => onEvent({ type: 'MODE_GO', to: 'load' })}
+        >
+          {t('staffHome.load')}
+        </Button>
+        <Button
+          kind="primary"
+          disabled={busy}
+          onPress={() => onEvent({ type: 'MODE_GO', to: 'rejectBin' })}
+        >
+          {t('staffHome.rejectBin')}
+        </Button>
+        <Button
+          kind="primary"
+          disabled={busy}
+          onPress={() => onEvent({ type: 'MODE_GO', to: 'consumables' })}
+        >
+          {t('staffHome.consumables')}
+        </Button>
+        <Button
+          kind="secondary"
+          disabled={busy}
+          onPress={() => onEvent({ type: 'REPORT', report: 'daily', output: 'print' })}
+        >
+          {t('staffHome.printDaily')}
+        </Button>
+        <Button
+          kind="secondary"
+          disabled={busy}
+          onPress={() => onEvent({ type: 'REPORT', report: 'daily', output: 'pdf' })}
+        >
+          {t('staffHome.saveDaily')}
+        </Button>
+        <Button kind="secondary" onPress={() => onEvent({ type: 'MODE_EXIT' })}>
+          {t('mode.exit')}
+        </Button>
+      </div>
+    </>
+  );
+}
