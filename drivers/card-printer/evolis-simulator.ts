@@ -105,6 +105,12 @@ export interface EvolisSimulatorOptions {
   identity?: { model: string; serialNumber: string; firmware: string };
   /** Seed for the garbage fault's noise, so a failing test replays the same bytes. */
   seed?: number;
+  /**
+   * A command left unfinished this long (a host that died in the middle of a panel download) is
+   * dropped, as the printer's own parser does: otherwise the next host's commands would be taken
+   * for the rest of the bitmap. Below the driver's read timeout, so its retry finds the parser clean.
+   */
+  commandTimeoutMs?: number;
 }
 
 type Position = 'none' | 'contactStation' | 'printHead' | 'exit' | 'jammed';
@@ -127,6 +133,8 @@ export interface EvolisSimState {
   faults: EvolisSimFault[];
   /** Commands dropped because the printer's command queue was full. */
   overruns: number;
+  /** Unfinished commands dropped after `commandTimeoutMs` of silence (a host that died mid-command). */
+  partialDropped: number;
 }
 
 /** Commands the printer holds while busy with a move; more is an overrun (a host ignoring replies). */
@@ -160,6 +168,8 @@ export class EvolisSimulator {
   #slowDelayMs: number;
   readonly #listeners = new Set<() => void>();
   readonly #recent: string[] = [];
+  #partialTimer: NodeJS.Timeout | null = null;
+  #partialDropped = 0;
 
   constructor(options: EvolisSimulatorOptions = {}) {
     const moveMs = options.moveMs ?? 300;
@@ -179,6 +189,7 @@ export class EvolisSimulator {
         firmware: '1.0.0-sim',
       },
       seed: options.seed ?? 0x5eed,
+      commandTimeoutMs: options.commandTimeoutMs ?? 1_000,
     };
     this.#blanks = this.#o.blanks;
     this.#ribbon = this.#o.ribbon;
@@ -284,6 +295,7 @@ export class EvolisSimulator {
       hostManagesErrors: this.#hostManagesErrors,
       faults: this.faults(),
       overruns: this.#overruns,
+      partialDropped: this.#partialDropped,
     };
   }
 
@@ -306,12 +318,24 @@ export class EvolisSimulator {
   #receive(chunk: Uint8Array): void {
     // Hung firmware reads nothing into its command parser.
     if (this.#faults.has('silence')) return;
-    for (const decoded of this.#decoder.push(chunk)) {
+    if (this.#partialTimer) clearTimeout(this.#partialTimer);
+    this.#partialTimer = null;
+    const decoder = this.#decoder;
+    for (const decoded of decoder.push(chunk)) {
       if (this.#queue.length >= MAX_QUEUED_COMMANDS) {
         this.#overruns++;
         continue;
       }
       this.#queue.push(decoded);
+    }
+    if (decoder.bufferedBytes > 0) {
+      this.#partialTimer = setTimeout(() => {
+        this.#partialTimer = null;
+        if (this.#decoder !== decoder) return;
+        this.#decoder = new EvolisCommandDecoder();
+        this.#partialDropped++;
+      }, this.#o.commandTimeoutMs);
+      this.#partialTimer.unref?.();
     }
     this.#work();
   }

@@ -45,6 +45,8 @@ const RECEIPT_SHOWN_MS = 5_000;
 const RECOVERY_START_WAIT_MS = 5_000;
 /** How long the stock check at start waits for the card printer to answer (its counters) before it goes on without. */
 const PRINTER_ANSWER_WAIT_MS = 10_000;
+/** Sessions recovery left open because the card centre did not answer are asked about again this often. */
+const RECOVERY_RETRY_MS = 5 * 60_000;
 
 export interface HostOptions {
   /** How an unknown payment is settled (tests shorten it); defaults from settle-payment.ts. */
@@ -98,6 +100,10 @@ export class Host {
   #lastScreen: ViewModel['screen'] = 'attract';
   #recovery: RecoveryState = { state: 'pending' };
   #recovered: Promise<void> | null = null;
+  #recoveryRetry: NodeJS.Timeout | null = null;
+  #retrying = false;
+  /** Sessions recovery could not settle (staff have a notice for each); retried between residents. */
+  readonly #leftOpen = new Set<string>();
   readonly #stopping = new AbortController();
 
   constructor(options: HostOptions) {
@@ -213,6 +219,8 @@ export class Host {
         onServiceChange: () => this.#publish(),
       });
       this.#publish();
+      this.#recoveryRetry = setInterval(() => void this.#retryRecovery(), RECOVERY_RETRY_MS);
+      this.#recoveryRetry.unref();
     });
     this.#actor.subscribe({
       next: () => this.#publish(),
@@ -271,6 +279,7 @@ export class Host {
         signal: this.#stopping.signal,
       });
       this.#recovery = { state: 'done', report };
+      for (const session of report.sessions) if (!session.settled) this.#leftOpen.add(session.sessionId);
     } catch (error) {
       // A bug or records that cannot be written: the sessions stay for the next start, staff are told by the log.
       this.#logger.error({ event: 'recovery.failed', err: String((error as Error).stack ?? error) }, 'recovery failed');
@@ -278,7 +287,35 @@ export class Host {
     }
   }
 
+  /**
+   * Between residents, what the card centre could not answer at start (a refund not acknowledged,
+   * a loss report in doubt) is asked again — card-centre questions only, so it runs while the
+   * kiosk serves: the printer belongs to the resident now, and a session that may have a card in
+   * it waits for the next start or staff.
+   */
+  async #retryRecovery(): Promise<void> {
+    if (this.#retrying || this.records.damage || !this.#actor.getSnapshot().matches('attract')) return;
+    if (this.records.store.journal.counts().unsettled === 0) return;
+    this.#retrying = true;
+    try {
+      const report = await recover({
+        store: this.records.store,
+        printer: this.devices.cardPrinter,
+        cardCentre: this.cardCentre,
+        logger: this.#logger,
+        centreOnly: true,
+        signal: this.#stopping.signal,
+      });
+      for (const session of report.sessions) if (session.settled) this.#leftOpen.delete(session.sessionId);
+    } catch (error) {
+      this.#logger.error({ event: 'recovery.retry_failed', err: String((error as Error).message ?? error) }, 'recovery retry failed');
+    } finally {
+      this.#retrying = false;
+    }
+  }
+
   async stop(): Promise<void> {
+    if (this.#recoveryRetry) clearInterval(this.#recoveryRetry);
     this.#stopping.abort(new Error('host stopping'));
     await this.#recovered?.catch(() => {});
     await this.#modes.stop();
@@ -344,7 +381,7 @@ export class Host {
     const any = Object.values(states).some((s) => s !== 'ready');
     const block = this.#serviceBlock();
     const recovery = this.#recovery;
-    const open = recovery.state === 'done' ? recovery.report.open : 0;
+    const open = this.#leftOpen.size;
     let notices: { kind: string }[] = [];
     try {
       notices = this.records.store.notices.open();

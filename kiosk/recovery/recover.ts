@@ -40,6 +40,7 @@
  *      inside, none of the above   staff notice; the session stays open for staff.
  *  T7  the printer does not answer, or the move fails (jam): nothing is resolved; staff notice
  *                                  (card stuck / printer not answering); the session stays open.
+ *                                  Under T6 and T7 the fee is not touched either: a card may exist.
  *
  *  The card centre (with the resident's sealed ID and card numbers, under the first keys):
  *  T8  lossReported in doubt       repeat reportLoss under its key → done / failed (refused); no
@@ -50,11 +51,13 @@
  *                                  paid while no card was made) → queryPayment(order):
  *                                  - paid and the card was made (issued or retained): the fee stands;
  *                                  - declined / reversed: nothing to give back;
- *                                  - paid, paying, or no such order, and no card was made: REVERSE
- *                                    (refund; an order not seen yet is reserved as reversed) —
- *                                    recovery's own paymentRefunded record; acknowledged → done;
- *                                    not acknowledged → outbox "paymentReversal" (retried until the
- *                                    centre acknowledges) and a staff notice; the session stays open.
+ *                                  - paid, paying, no such order, or no answer, and no card was made:
+ *                                    REVERSE (a refund; an order not seen yet is reserved as reversed,
+ *                                    so a pay request still on its way is never charged) — recovery's
+ *                                    own paymentRefunded record; acknowledged → done; not acknowledged
+ *                                    → outcome unknown, outbox "paymentReversal" (retried until the
+ *                                    centre acknowledges), staff notice; the session stays open and
+ *                                    the next pass finds the order reversed.
  *  T11 card results                cardResult messages ride in the outbox with the outcomes that
  *                                  imply them (issued / retained / spoiled): nothing to repeat.
  *
@@ -95,6 +98,12 @@ export interface RecoveryDeps {
    */
   printerForgetsOnRestart?: boolean;
   printerAnswerTimeoutMs?: number;
+  /**
+   * A pass while the kiosk serves residents (the host retries what the card centre could not
+   * answer): sessions that may have a card in the printer are left alone — the printer is the
+   * resident's now — and only card-centre questions are asked.
+   */
+  centreOnly?: boolean;
   /** The host stopping. */
   signal?: AbortSignal;
 }
@@ -151,11 +160,11 @@ async function lookAtPrinter(deps: RecoveryDeps): Promise<PrinterLook> {
 /** Settles every unsettled session it can; see the decision table above. */
 export async function recover(deps: RecoveryDeps): Promise<RecoveryReport> {
   const { store, logger } = deps;
-  const unsettled = store.journal.unsettled();
+  const unsettled = store.journal.unsettled().filter((s) => !deps.centreOnly || !mayHoldCard(store, s));
   if (unsettled.length === 0) return { sessions: [], open: 0 };
   logger.warn({ event: 'recovery.start', sessions: unsettled.map((s) => s.id) }, `recovering ${unsettled.length} unsettled session(s)`);
   // The printer holds one card at most: it belongs to the latest session that may have had one.
-  const holders = unsettled.filter((s) => mayHoldCard(store, s));
+  const holders = deps.centreOnly ? [] : unsettled.filter((s) => mayHoldCard(store, s));
   const owner = holders.at(-1)?.id ?? null;
   const look = holders.length > 0 && !deps.printerForgetsOnRestart ? await lookAtPrinter(deps) : null;
   const reports: SessionReport[] = [];
@@ -501,6 +510,12 @@ class SessionRecovery {
     }
   }
 
+  /** Whether this session's card is accounted for: none left inside, no card move in doubt. */
+  #cardFateKnown(): boolean {
+    const moves: JournalStep[] = ['blankTaken', 'cardEjected', 'cardTaken', 'cardRetained', 'cardRejected'];
+    return this.#store.ledger.inProcessFor(this.#id) === 0 && !this.#store.journal.inDoubt(this.#id).some((d) => moves.includes(d.step));
+  }
+
   /** Whether the last card of this session was presented at the exit (eject done or in doubt). */
   #presented(): boolean {
     const attempt = this.#lastAttempt();
@@ -572,6 +587,12 @@ class SessionRecovery {
     const orders = this.#orders();
     if (orders.length === 0) return;
     const cardMade = sessionOutcome(this.#records, this.#resolutions) !== 'notIssued';
+    if (!cardMade && !this.#cardFateKnown()) {
+      // [T7]/[T6] A card may exist (stuck inside, missing, in a printer that did not answer): the
+      // fee stays as it is until staff know where the card is — never refunded for a card handed out.
+      this.#notice('unresolved', 'the fee is left as it is until the card of this session is found: refund it if no card was handed out');
+      return;
+    }
     let kept = cardMade ? (orders.find((o) => o.state === 'paid')?.orderNo ?? null) : null;
     for (const order of orders) {
       const doubts = this.#orderDoubts(order.orderNo);
@@ -583,7 +604,12 @@ class SessionRecovery {
       if ((order.state === 'declined' || order.state === 'reversed') && doubts.length === 0) continue;
       const query = await cardCentre.queryPayment(order.orderNo, signal);
       if (!query.ok && !(query.error.kind === 'rejected' && query.error.code === 'NO_SUCH_ORDER')) {
-        this.#refundPending(order.orderNo, `the card centre did not answer about order ${order.orderNo} (${query.error.kind})`);
+        if (cardMade) {
+          this.#notice('unresolved', `the card centre did not answer about order ${order.orderNo} (${query.error.kind}): asked again later`, { orderNo: order.orderNo });
+          continue;
+        }
+        // No card for it: the fee goes back whatever its state (a reversal refunds, or reserves the order).
+        await this.#reverse(order.orderNo, order.amountFen, 'unknown', doubts);
         continue;
       }
       const state = query.ok ? query.value.state : 'none';
@@ -604,8 +630,6 @@ class SessionRecovery {
       // Paid, paying, or never seen, and no card for it: give it back (an unseen order is reserved).
       await this.#reverse(order.orderNo, order.amountFen, state, doubts);
     }
-    // The fee given back means the resident is owed nothing: say so in the report.
-    void signal;
   }
 
   async #reverse(orderNo: string, amountFen: number, state: string, doubts: InDoubt[]): Promise<void> {
@@ -627,13 +651,15 @@ class SessionRecovery {
       }
       return;
     }
+    // Not confirmed: the session stays open (its money is not settled), the outbox asks until the
+    // centre acknowledges, and the next recovery pass finds the order reversed.
     const why = answer.ok ? `order still ${answer.value.state}` : answer.error.kind;
     this.#store.write(() => {
       this.#store.journal.outcome(this.#id, 'paymentRefunded', key, 'unknown', { orderNo, error: why, recovery: true });
       this.#queueReversal(orderNo, reason);
     });
     this.#reload();
-    this.#refundPending(orderNo, `the card centre did not confirm the reversal of order ${orderNo} (${why})`);
+    this.#notice('refundPending', `the card centre did not confirm the reversal of order ${orderNo} (${why}): it is queued and retried until the centre acknowledges it`, { orderNo });
   }
 
   /** The outbox keeps asking the centre to reverse ORDER until it acknowledges. */
@@ -641,12 +667,6 @@ class SessionRecovery {
     const key = `${orderNo}:reversal`;
     if (this.#store.outbox.pending().some((m) => m.key === key) || this.#store.outbox.isAcknowledged(key)) return;
     this.#store.queue({ kind: 'paymentReversal', key, payload: { orderNo, reason } }, this.#id);
-  }
-
-  #refundPending(orderNo: string, why: string): void {
-    const cardMade = sessionOutcome(this.#records, this.#resolutions) !== 'notIssued';
-    if (!cardMade) this.#store.write(() => this.#queueReversal(orderNo, 'unknownOutcome'));
-    this.#notice('refundPending', `${why}: ${cardMade ? 'its state is unknown' : 'a reversal is queued and retried until the centre acknowledges it'}`, { orderNo });
   }
 
   /** The session's orders (one per pay call), with what its records say of each. */
@@ -703,7 +723,7 @@ class SessionRecovery {
     const detail: Detail = { applicationNo };
     if (outcome === 'retained') {
       this.#notice('cardRetained', `the card made for application ${applicationNo ?? '(unknown)'} is in the reject bin, retained: hand it to its resident (ID check) when they come`, detail);
-    } else if (outcome === 'notIssued') {
+    } else if (outcome === 'notIssued' && this.#cardFateKnown()) {
       const lossReported = this.#done('lossReported');
       const refunded = this.#done('paymentRefunded');
       this.#notice(

@@ -20,14 +20,13 @@ import { PCSC_INSTALL_HINT, pcscStackProblems } from '../pcsc/pcscd-fixture.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SIMULATED_PAYMENT_CODES } from '../../kiosk/card-centre/seeds.ts';
 import { JOURNAL_STEPS } from '../../kiosk/store/journal.ts';
 import { staffStock } from '../../kiosk/store/staff-stock.ts';
 import { KioskStore } from '../../kiosk/store/store.ts';
 import { serialStackProblem } from '../serial/id-reader-stack.ts';
 import { TEST_FACE_PHOTO } from '../support/host-harness.ts';
 import { expectCentreHasNoDuplicates, expectStockAgrees, expectTransactionSafe, integrity, kioskSessions, pendingOutbox, type KioskSession } from './rig/checks.ts';
-import type { StationState } from './rig/processes.ts';
+import { MASHANG, Proc, type StationState } from './rig/processes.ts';
 import { World, type KioskProcess } from './rig/world.ts';
 
 type Journey = 'issued' | 'settled' | 'retained' | 'refunded';
@@ -121,10 +120,13 @@ if (problems.length > 0 && process.env.CI) {
     afterAll(async () => {
       await world?.stop();
       if (covered.length === 0) return;
+      const deviceSteps = ['blankTaken', 'chipPersonalised', 'facePrinted', 'cardEjected', 'cardRejected', 'cardRetained', 'receiptPrinted'];
+      const insideDevices = randomCovered.filter((r) => deviceSteps.some((step) => r.inside === `${step} (in progress)`)).length;
       const lines = [
-        `recovery fault injection: ${covered.length} kill points at journal records (${RECORD_KILL_POINTS.length} steps × intent/outcome) and ${randomCovered.length} random kills inside device operations (seed ${seed}); ${NOT_A_KILL_POINT.join(', ')} is written by no journey`,
+        `recovery fault injection: ${covered.length} kill points at journal records (${RECORD_KILL_POINTS.length} steps × intent/outcome), ` +
+          `${randomCovered.length} random kills during production (${insideDevices} inside a device operation; seed ${seed}); ${NOT_A_KILL_POINT.join(', ')} is written by no journey`,
         ...covered.map((c) => `  ${c.point.padEnd(28)} → ${c.settledAs}`),
-        ...randomCovered.map((r) => `  random +${String(r.delayMs).padStart(4)} ms inside ${r.inside.padEnd(16)} → ${r.settledAs}`),
+        ...randomCovered.map((r) => `  random kill ${String(r.delayMs).padStart(4)} ms after CONFIRM, ${r.inside} → ${r.settledAs}`),
       ];
       console.log(lines.join('\n'));
     });
@@ -282,6 +284,30 @@ if (problems.length > 0 && process.env.CI) {
       expect(covered).toHaveLength(RECORD_KILL_POINTS.length * 2);
     });
 
+    it('tells staff what needs a person: `mashang journal` and /healthz list the notices', { timeout: 60_000 }, async () => {
+      const sessions = kioskSessions(world);
+      const flagged = sessions.filter((s) => s.notices.length > 0);
+      expect(flagged.length).toBeGreaterThan(0);
+      const journal = new Proc('mashang journal', process.execPath, [MASHANG, 'journal', '--data', world.dataDir, '--json']);
+      expect((await journal.exited).code).toBe(0);
+      const report = JSON.parse(journal.output) as { staff: { kind: string; sessionId: string; message: string }[]; unsettled: unknown[] };
+      expect(report.unsettled).toEqual([]);
+      expect(report.staff.map((n) => n.sessionId).sort()).toEqual(flagged.flatMap((s) => s.notices.map(() => s.id)).sort());
+      const retained = sessions.filter((s) => s.outcome === 'retained').map((s) => s.id);
+      expect(report.staff.filter((n) => n.kind === 'cardRetained').map((n) => n.sessionId).sort()).toEqual(retained.sort());
+      const text = new Proc('mashang journal', process.execPath, [MASHANG, 'journal', '--data', world.dataDir]);
+      await text.exited;
+      expect(text.output).toContain(`Needs staff: ${report.staff.length}`);
+      expect(text.output).toMatch(/cardRetained .*\n +the card made for application A\d+ is in the reject bin, retained/);
+
+      const kiosk = await startRecovered();
+      try {
+        expect((await kiosk.health()).staff).toMatchObject({ notices: report.staff.length, kinds: expect.arrayContaining(['cardRetained', 'leftWithoutCard']) });
+      } finally {
+        await kiosk.stop();
+      }
+    });
+
     for (let n = 1; n <= RANDOM_KILLS; n++) {
       it(`is killed at a random moment of production (${n}/${RANDOM_KILLS}) and recovers`, { timeout: 180_000 }, async () => {
         world.configure((c) => (c.timeouts.cardCollectSeconds = 120));
@@ -301,7 +327,8 @@ if (problems.length > 0 && process.env.CI) {
         const killed = sessions.map((s) => s.id);
         // Where it died: the last record, an intent without outcome being inside that device operation.
         const last = sessions.at(-1)?.records.at(-1);
-        const inside = result === 'finished' ? 'nothing (journey over)' : !last ? 'before any record' : last.kind === 'intent' ? last.step : `after ${last.step}`;
+        const inside =
+          result === 'finished' ? 'nothing (journey over)' : !last ? 'before any record' : last.kind === 'intent' ? `${last.step} (in progress)` : `between records, after ${last.step}`;
         const recovered = await startRecovered();
         try {
           randomCovered.push({ delayMs, inside, settledAs: await expectRecovered(before, killed) });
