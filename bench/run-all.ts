@@ -4,8 +4,8 @@
  * headline figures of issue 12 gathered into one table with the machine's description.
  * Never passes or fails on a figure; a benchmark that cannot run says why and the rest go on.
  *
- *   npm run bench                  # everything (~15–20 min on 2 cores)
- *   npm run bench -- --quick       # smaller counts (~6 min): a check that all run, not figures to quote
+ *   npm run bench                  # everything (~13 min on 2 cores)
+ *   npm run bench -- --quick       # smaller counts (~4 min): a check that all run, not figures to quote
  *   npm run bench -- --only endurance,cold-start
  */
 import { spawn } from 'node:child_process';

@@ -37,7 +37,11 @@ const number = (text: string | undefined, what: string) => {
   return n;
 };
 
-/** Settings (`--set`): blanks=N, ribbon=KO|YMCKO|…, move-ms=N, terminator=cr|none. */
+/**
+ * Settings (`--set`): blanks=N, ribbon=KO|YMCKO|…, move-ms=N, terminator=cr|none,
+ * command-timeout-ms=N (drop a command left unfinished this long, as a printer does when its host
+ * died mid-download; default never).
+ */
 export function startCardPrinterOnPty(options: SerialSimulatorOptions): CardPrinterOnPty {
   const { settings } = options;
   const ribbon = settings.ribbon ?? 'KO';
@@ -51,6 +55,9 @@ export function startCardPrinterOnPty(options: SerialSimulatorOptions): CardPrin
     ribbon: ribbon as RibbonType,
     moveMs: settings['move-ms'] === undefined ? 300 : number(settings['move-ms'], 'move-ms'),
     terminateReplies: terminator === 'cr',
+    ...(settings['command-timeout-ms'] === undefined
+      ? {}
+      : { commandTimeoutMs: number(settings['command-timeout-ms'], 'command-timeout-ms') }),
     uart: { ...EVOLIS_SIM_UART, baudRate: options.baudRate ?? EVOLIS_SIM_UART.baudRate },
   });
   for (const text of options.faults) {

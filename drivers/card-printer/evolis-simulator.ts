@@ -107,8 +107,9 @@ export interface EvolisSimulatorOptions {
   seed?: number;
   /**
    * A command left unfinished this long (a host that died in the middle of a panel download) is
-   * dropped, as the printer's own parser does: otherwise the next host's commands would be taken
-   * for the rest of the bitmap. Below the driver's read timeout, so its retry finds the parser clean.
+   * dropped, as a printer's own parser does: otherwise the next host's commands would be taken for
+   * the rest of the bitmap. Keep it below the driver's read timeout (1.5 s), so the next host's
+   * retried read finds the parser clean. Default: never (a host stalled that long loses nothing).
    */
   commandTimeoutMs?: number;
 }
@@ -189,7 +190,7 @@ export class EvolisSimulator {
         firmware: '1.0.0-sim',
       },
       seed: options.seed ?? 0x5eed,
-      commandTimeoutMs: options.commandTimeoutMs ?? 1_000,
+      commandTimeoutMs: options.commandTimeoutMs ?? Infinity,
     };
     this.#blanks = this.#o.blanks;
     this.#ribbon = this.#o.ribbon;
@@ -328,7 +329,7 @@ export class EvolisSimulator {
       }
       this.#queue.push(decoded);
     }
-    if (decoder.bufferedBytes > 0) {
+    if (decoder.bufferedBytes > 0 && Number.isFinite(this.#o.commandTimeoutMs)) {
       this.#partialTimer = setTimeout(() => {
         this.#partialTimer = null;
         if (this.#decoder !== decoder) return;

@@ -209,7 +209,10 @@ export class Host {
     // at rest runs after it, on the settled ledger.
     this.#recovered = this.#recover(simulatedDevelopmentPrinter).then(async () => {
       // The stock check compares the ledger with the printer's own counters: once it has answered.
-      await (this.devices.cardPrinter as { whenReady?: (ms: number) => Promise<boolean> }).whenReady?.(PRINTER_ANSWER_WAIT_MS);
+      const stopping = this.#stopping.signal;
+      const ready = (this.devices.cardPrinter as { whenReady?: (ms: number) => Promise<boolean> }).whenReady?.(PRINTER_ANSWER_WAIT_MS);
+      await Promise.race([ready, new Promise((resolve) => stopping.addEventListener('abort', resolve, { once: true }))]);
+      if (stopping.aborted) return;
       if (!this.devices.simulation) printer.setBlanksLoaded?.(this.records.store.ledger.balance().inHopper);
       this.records.start({
         printer: this.devices.cardPrinter,

@@ -145,7 +145,8 @@ interface PrinterLook {
 async function lookAtPrinter(deps: RecoveryDeps): Promise<PrinterLook> {
   const { printer, signal } = deps;
   const deadline = Date.now() + (deps.printerAnswerTimeoutMs ?? PRINTER_ANSWER_TIMEOUT_MS);
-  await printer.whenReady?.(Math.max(0, deadline - Date.now()));
+  const stopped = new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true })));
+  await Promise.race([printer.whenReady?.(Math.max(0, deadline - Date.now())), stopped]);
   for (;;) {
     const status = printer.refreshStatus ? await printer.refreshStatus() : printer.status();
     const silent = status.state === 'disconnected' || (status.state === 'fault' && (status.code === 'noResponse' || status.code === 'protocolError'));
@@ -351,14 +352,14 @@ class SessionRecovery {
     const inside = this.#store.ledger.inProcessFor(this.#id);
     const attempt = this.#lastAttempt();
     const key = this.#freshKey(`reject:${attempt}`);
-    const intentSeq = this.#store.write(() => this.#store.journal.intent(this.#id, 'cardRejected', key, { attempt, reason: 'recovery', inside, recovery: true }));
+    this.#store.write(() => this.#store.journal.intent(this.#id, 'cardRejected', key, { attempt, reason: 'recovery', inside, recovery: true }));
     const before = printer.counters();
     const lastRecorded = this.#store.ledger.lastPrinter();
     const result = await printer.ejectToRejectBin(this.#deps.signal ?? new AbortController().signal);
     const after = printer.counters();
     this.#reload();
     if (result.ok) {
-      this.#cardWasInside(key, intentSeq, before, after, inside);
+      this.#cardWasInside(key, before, after, inside);
       return;
     }
     if (result.error !== 'noCard') {
@@ -379,7 +380,7 @@ class SessionRecovery {
     const { printer } = this.#deps;
     const identification = this.#identification();
     const key = this.#freshKey('retain');
-    const intentSeq = this.#store.write(() => this.#store.journal.intent(this.#id, 'cardRetained', key, { reason: 'recovery', recovery: true }));
+    this.#store.write(() => this.#store.journal.intent(this.#id, 'cardRetained', key, { reason: 'recovery', recovery: true }));
     const before = printer.counters();
     const result = await printer.ejectToRejectBin(this.#deps.signal ?? new AbortController().signal);
     const after = printer.counters();
@@ -401,7 +402,6 @@ class SessionRecovery {
         this.#raise([{ reason: 'unrecordedBlanks', message: 'a card the ledger did not know of was at the exit and was retained', detail: {} }], at);
       }
       this.#raise(checkCounter('rejected', before, after), at);
-      void intentSeq;
     });
     this.#reload();
     this.#note('a card was waiting at the exit: retained into the bin');
@@ -411,7 +411,7 @@ class SessionRecovery {
   }
 
   /** [T2] A card was inside and is now in the bin. */
-  #cardWasInside(key: string, intentSeq: number, before: CardPrinterCounters, moved: CardPrinterCounters, inside: number): void {
+  #cardWasInside(key: string, before: CardPrinterCounters, moved: CardPrinterCounters, inside: number): void {
     const { printer } = this.#deps;
     const feedDoubt = this.#doubts('blankTaken').at(-1);
     const identification = this.#identification();
@@ -435,7 +435,6 @@ class SessionRecovery {
         this.#raise([{ reason: 'unrecordedBlanks', message: 'a card the ledger did not know of was inside the printer and went to the bin', detail: {} }], at);
       }
       this.#raise(checkCounter('rejected', before, after), at);
-      void intentSeq;
     });
     this.#reload();
     this.#note(`a card was inside the printer${feedDoubt ? ' (its feed had no outcome)' : ''}: rejected into the bin`);
@@ -495,8 +494,9 @@ class SessionRecovery {
     }
     if (inside > 0) {
       // [T6]
+      // Once while it stays open: a session left for staff is looked at again at every start.
       this.#store.write(() =>
-        this.#store.ledger.raise(
+        this.#store.ledger.raiseOnce(
           { reason: 'cardMissing', message: `the ledger has ${inside} card(s) of session ${this.#id} inside the printer; the printer has none`, detail: { inside } },
           { sessionId: this.#id, printer: now },
         ),

@@ -2,8 +2,9 @@
  * A kiosk killed in the middle of a panel download leaves the card printer with half a command:
  * the printer's parser waits for the rest of the bitmap and would take the next kiosk's commands
  * for it. A printer drops an unfinished command after a moment of silence; so does the simulator
- * (`commandTimeoutMs`), or a kill inside a print would leave the restarted kiosk a printer that
- * never answers (a random kill in the fault-injection test can land mid-download).
+ * when asked to (`commandTimeoutMs`, `--set command-timeout-ms=N`: the recovery rig's printer), or
+ * a kill inside a print would leave the restarted kiosk a printer that never answers (a random
+ * kill in the fault-injection test can land mid-download).
  */
 import { describe, expect, it } from 'vitest';
 import { levelForBits, panelByteLength } from '../../drivers/card-printer/card-panels.ts';

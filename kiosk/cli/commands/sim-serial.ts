@@ -50,7 +50,7 @@ export const simSerialCommand: Command = {
     set: {
       type: 'string',
       multiple: true,
-      description: 'a device setting KEY=VALUE (id-reader: card=random|none, district=NNNNNN)',
+      description: 'a device setting KEY=VALUE (id-reader: card=random|none, district=NNNNNN; card-printer: blanks=N, move-ms=N, command-timeout-ms=N, …)',
     },
   },
   async run(values, positionals) {

@@ -30,7 +30,8 @@ interface StationOptions {
 const options = JSON.parse(process.argv[2] ?? '{}') as StationOptions;
 const device = startCardPrinterOnPty({
   faults: [],
-  settings: { 'move-ms': String(options.moveMs), blanks: String(options.blanks) },
+  // A host killed mid-download leaves half a command: dropped after 1 s, as the printer does.
+  settings: { 'move-ms': String(options.moveMs), blanks: String(options.blanks), 'command-timeout-ms': '1000' },
 });
 const simulator = device.simulator;
 

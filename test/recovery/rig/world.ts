@@ -8,7 +8,7 @@
  * Import test/pcsc/pcscd-fixture.ts before this (it fixes the PC/SC socket for the process).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -171,9 +171,12 @@ export class World {
     }
   }
 
+  /** Stops the world's processes and removes its files (MASHANG_RECOVERY_KEEP=1 keeps them to look at). */
   async stop(): Promise<void> {
     await Promise.allSettled([this.idReader.proc.stop(), this.receiptPrinter.proc.stop(), this.station.proc.stop(), this.centre.stop()]);
     await this.pcscd.dispose();
+    if (process.env.MASHANG_RECOVERY_KEEP === '1') console.log(`recovery rig kept in ${this.dir}`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
