@@ -531,14 +531,17 @@ export const reissueMachine = setup({
       after: { cardCollect: 'retaining' },
     },
 
-    /** Not taken in time: the card goes into the bin (recorded, staff told), never left out. */
+    /**
+     * Not taken in time: the card goes into the bin (recorded, staff told), never left out. The
+     * resident, if they come back, is told where it is and shown the number to claim it with.
+     */
     retaining: {
       invoke: {
         id: 'retainCard',
         src: 'retainCard',
         input: ({ context }) => ({ applicationNo: context.applicationNo }),
-        onDone: 'takeIdCard',
-        onError: 'takeIdCard',
+        onDone: { target: 'failed', actions: { type: 'fail', params: 'cardNotCollected' } },
+        onError: { target: 'failed', actions: { type: 'fail', params: 'cardNotCollected' } },
       },
     },
 

@@ -21,6 +21,8 @@ export type FailureReason =
   | 'paymentFailed'
   | 'paymentUnresolved'
   | 'productionFailed'
+  /** The new card was left in the slot and taken back into the machine: the counter hands it over. */
+  | 'cardNotCollected'
   | 'timeout';
 
 export type ProductionStage = 'reportingLoss' | 'feeding' | 'writingChip' | 'printing' | 'ejecting';

@@ -64,6 +64,7 @@ export const failureReasons = [
   'paymentFailed',
   'paymentUnresolved',
   'productionFailed',
+  'cardNotCollected',
   'timeout',
 ] as const;
 export const FailureReason = z.enum(failureReasons);
@@ -130,6 +131,11 @@ export type DeviceKindId = z.infer<typeof DeviceKindId>;
 export const simDeviceFaults = {
   'card-printer': ['coverOpen', 'jam', 'feederEmpty', 'ribbonOut', 'rejectBoxFull', 'cleaningDue', 'disconnected'],
   'receipt-printer': ['paperOut', 'coverOpen', 'disconnected'],
+  /**
+   * One-shot: the next blank that reaches the contact station has a mute chip (a spoiled blank),
+   * so the kiosk must reject it and make the card on a new blank.
+   */
+  'chip-encoder': ['spoiledBlank'],
 } as const;
 export type SimFaultDevice = keyof typeof simDeviceFaults;
 export type SimDeviceFault = {
@@ -262,6 +268,11 @@ export const ViewModel = z.object({
    * (both epoch ms, host clock). Null where the screen does not time out on the resident.
    */
   idle: z.object({ warnAt: z.number(), deadlineAt: z.number() }).nullable(),
+  /**
+   * On the collect screen: from `warnAt` the screen counts down to `retainAt`, when a card still
+   * in the slot is taken back inside (host epoch ms). Absent or null elsewhere.
+   */
+  collect: z.object({ warnAt: z.number(), retainAt: z.number() }).nullable().optional(),
   /** Only what the resident must check on the confirm screen; the ID number is always masked. */
   resident: z
     .object({
@@ -399,7 +410,7 @@ export const SimAction = z.discriminatedUnion('action', [
   z
     .object({
       action: z.literal('deviceFault'),
-      device: z.enum(['card-printer', 'receipt-printer']),
+      device: z.enum(['card-printer', 'receipt-printer', 'chip-encoder']),
       fault: z.string().max(40),
     })
     .refine((a) => (simDeviceFaults[a.device] as readonly string[]).includes(a.fault), {

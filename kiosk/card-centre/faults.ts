@@ -21,6 +21,8 @@ export class CardCentreFaults {
   /** The next N requests are refused with 503 UNAVAILABLE before anything is done. */
   unavailableNext = 0;
   readonly #corrupt = new Map<OperationId, (body: unknown) => unknown>();
+  /** How many times each fault fired, by `drop:<operation>` / `hang:<operation>`: proof a test's faults happened. */
+  readonly fired = new Map<string, number>();
   /** Requests whose first attempt already suffered a `first` fault. */
   readonly #seen = new Set<string>();
 
@@ -57,6 +59,7 @@ export class CardCentreFaults {
     this.unavailableNext = 0;
     this.#corrupt.clear();
     this.#seen.clear();
+    this.fired.clear();
   }
 
   #applies(
@@ -67,10 +70,13 @@ export class CardCentreFaults {
   ): boolean {
     const mode = table.get(operation);
     if (!mode) return false;
-    if (mode === 'always') return true;
-    const id = `${kind}:${operation}:${requestId}`;
-    if (this.#seen.has(id)) return false;
-    this.#seen.add(id);
+    if (mode === 'first') {
+      const id = `${kind}:${operation}:${requestId}`;
+      if (this.#seen.has(id)) return false;
+      this.#seen.add(id);
+    }
+    const counted = `${kind}:${operation}`;
+    this.fired.set(counted, (this.fired.get(counted) ?? 0) + 1);
     return true;
   }
 }

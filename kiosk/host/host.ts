@@ -357,6 +357,7 @@ export class Host {
         siteName: config.kiosk.siteName,
         idleMs: config.timeouts.idleSeconds * 1000,
         idleWarningMs: config.timeouts.idleWarningSeconds * 1000,
+        cardCollectMs: config.timeouts.cardCollectSeconds * 1000,
         voice: config.ui.voice,
       },
       this.#simulationView(),

@@ -250,6 +250,13 @@ export class KioskModes {
         return;
       }
       case 'deviceFault':
+        if (action.device === 'chip-encoder') {
+          // A spoiled blank is used up by the next card: not a lasting fault to list or clear.
+          if (!sims.chipEncoder) return;
+          sims.chipEncoder.failNext++;
+          logger.info({ event: 'sim.fault', device: action.device, fault: action.fault }, 'simulated spoiled blank queued');
+          return;
+        }
         if (action.device === 'card-printer') {
           if (!sims.cardPrinter) return;
           sims.cardPrinter.injectFault(action.fault as CardPrinterFault);
@@ -268,6 +275,7 @@ export class KioskModes {
       case 'clearFaults':
         sims.cardPrinter?.injectFault(null);
         if (sims.receiptPrinter) sims.receiptPrinter.fault = null;
+        if (sims.chipEncoder) sims.chipEncoder.failNext = 0;
         this.#faults.clear();
         return;
     }

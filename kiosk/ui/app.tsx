@@ -6,7 +6,7 @@ import { useCallback, useEffect, useSyncExternalStore, type ComponentType } from
 import type { Language, ScreenId, SimAction, UserEvent, ViewModel } from '../bridge/protocol.ts';
 import type { BridgeClient } from './bridge-client.ts';
 import { catalogues, otherLanguage, translator, type Translate } from './i18n/messages.ts';
-import { IdlePrompt, isIdlePromptDue, useIdleClock } from './idle-prompt.tsx';
+import { collectCountdown, IdlePrompt, isIdlePromptDue, useIdleClock } from './idle-prompt.tsx';
 import { SimPanel } from './sim-panel.tsx';
 import { AttractScreen } from './screens/attract.tsx';
 import type { ScreenProps } from './screens/common.tsx';
@@ -127,7 +127,7 @@ export function KioskView({ view, now, onEvent, onSim, voice }: KioskViewProps) 
         </header>
         {/* keyed by screen: nothing of one screen's DOM survives into the next */}
         <main key={view.screen} className={`screen screen--${view.screen}`}>
-          <Screen view={view} t={t} onEvent={onEvent} />
+          <Screen view={view} t={t} onEvent={onEvent} now={now} />
         </main>
       </div>
       {promptIdle ? (
@@ -149,7 +149,7 @@ export function App({ client }: { client: BridgeClient }) {
   const state = useSyncExternalStore(client.subscribe, client.getState);
   const view = state.view;
   const lang = view?.lang ?? 'zh-CN';
-  const now = useIdleClock(view?.idle ?? null);
+  const now = useIdleClock(view?.idle ?? collectCountdown(view));
 
   useEffect(() => {
     document.documentElement.lang = lang;

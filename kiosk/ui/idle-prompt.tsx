@@ -13,6 +13,12 @@ export function isIdlePromptDue(idle: Idle | null, now: number): idle is Idle {
   return idle !== null && now >= idle.warnAt;
 }
 
+/** The collect screen's countdown to the card being taken back, in the idle prompt's shape. */
+export function collectCountdown(view: ViewModel | null): Idle | null {
+  const collect = view?.collect ?? null;
+  return collect ? { warnAt: collect.warnAt, deadlineAt: collect.retainAt } : null;
+}
+
 export function secondsLeft(idle: Idle, now: number): number {
   return Math.max(0, Math.ceil((idle.deadlineAt - now) / 1000));
 }

@@ -247,6 +247,15 @@ describe('KioskView', () => {
     expect(buttons(late)).toContain('Continue');
   });
 
+  it('collect counts down to the card being kept inside, only in the last part of the wait', () => {
+    const collect = { warnAt: 100_000, retainAt: 120_000 };
+    expect(render(base({ screen: 'collect', collect }), 99_000)).not.toContain('收回机器里保管');
+    const due = render(base({ screen: 'collect', collect }), 105_200);
+    expect(due).toContain('新卡会收回机器里保管。还剩 15 秒');
+    expect(due).not.toContain('role="dialog"');
+    expect(render(base({ screen: 'collect', lang: 'en', collect }), 119_100)).toContain('keep it safe. Seconds left: 1');
+  });
+
   it('simulator panel only with simulation, bilingual, disabled appropriately', () => {
     expect(render(base())).not.toContain('模拟设备');
     const html = render(

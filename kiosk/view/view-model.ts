@@ -13,6 +13,8 @@ export interface ViewSettings {
   siteName: string;
   idleMs: number;
   idleWarningMs: number;
+  /** A new card left in the slot this long is retained (config timeouts.cardCollectSeconds). */
+  cardCollectMs: number;
   /** Voice guidance on (config `ui.voice`). */
   voice: boolean;
 }
@@ -81,6 +83,14 @@ export function buildView(
           deadlineAt: context.activeSince + settings.idleMs,
         }
       : null,
+    // The card waits in the slot: the last part of that wait counts down on screen, so a resident
+    // who turned away hears and sees that it will be kept inside, not lost.
+    collect: snapshot.matches('collect')
+      ? {
+          warnAt: context.activeSince + settings.cardCollectMs - Math.min(settings.idleWarningMs, settings.cardCollectMs / 2),
+          retainAt: context.activeSince + settings.cardCollectMs,
+        }
+      : null,
     resident: showResident
       ? {
           name: context.resident!.name,
@@ -110,8 +120,9 @@ export function buildView(
                   : null,
           }
         : null,
+    // The failure screen shows the number too: staff at the counter find the case by it.
     receipt:
-      screen === 'receipt' && context.transactionNo
+      (screen === 'receipt' || screen === 'failed') && context.transactionNo
         ? { transactionNo: context.transactionNo, printed: snapshot.matches({ receipt: 'shown' }) }
         : null,
     kiosk: { id: settings.kioskId, siteName: settings.siteName },

@@ -11,26 +11,14 @@
  * the title, storage, URL or console. Every screen of the screen list, including those no
  * simulator reaches, is also checked from fixtures in screens.e2e.test.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { idNumberCheckDigit } from '../../drivers/id-reader/id-card-record.ts';
-import {
-  BRIDGE_SUBPROTOCOL,
-  ClientMessage,
-  ServerMessage,
-  TOKEN_SUBPROTOCOL_PREFIX,
-  type Language,
-  type ScreenId,
-  type ViewModel,
-} from '../../kiosk/bridge/protocol.ts';
+import type { Language } from '../../kiosk/bridge/protocol.ts';
 import { seededResident } from '../../kiosk/card-centre/seeds.ts';
-import { catalogues, type MessageKey } from '../../kiosk/ui/i18n/messages.ts';
-import { voicePromptFor, type VoicePromptId } from '../../kiosk/ui/voice/prompts.ts';
+import { catalogues } from '../../kiosk/ui/i18n/messages.ts';
 import {
   ARTIFACTS,
   axeViolations,
@@ -39,12 +27,21 @@ import {
   launchChromium,
   legibilityProblems,
   ORIENTATIONS,
-  REPO_ROOT,
   screenshot,
   waitForVoice,
   watchPage,
   type Orientation,
 } from './kiosk-browser.ts';
+import {
+  arrive,
+  backToAttract,
+  expectNoTrace,
+  observe,
+  screenOf,
+  startKioskLikeNpmStart,
+  Walk,
+  type StartedKiosk,
+} from './journey-walk.ts';
 
 /**
  * Inactivity: the prompt comes 8 s after the last tap and the session ends 16 s later. Short, so
@@ -57,196 +54,9 @@ const TIMEOUTS = {
   idCardRemovalSeconds: 60,
 };
 
-let kiosk: ChildProcess;
-let kioskOutput = '';
+let kiosk: StartedKiosk;
 let uiUrl: string;
 let browser: Browser;
-
-/** Starts the kiosk as `npm start` does (set-up, then `mashang start`), on its own port and data. */
-async function startKioskLikeNpmStart(): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mashang-e2e-'));
-  const config = JSON.parse(readFileSync(path.join(REPO_ROOT, 'kiosk.config.json'), 'utf8'));
-  config.dataDir = path.join(dir, 'data');
-  config.timeouts = { ...config.timeouts, ...TIMEOUTS };
-  const configFile = path.join(dir, 'kiosk.config.json');
-  writeFileSync(configFile, JSON.stringify(config));
-  const env = { ...process.env };
-  delete env.DISPLAY; // no Electron window: the kiosk serves its UI on 127.0.0.1, as on a server
-  delete env.WAYLAND_DISPLAY;
-  kiosk = spawn('npm', ['start', '--silent', '--', '--config', configFile, '--port', '0'], {
-    cwd: REPO_ROOT,
-    env,
-    detached: true,
-  });
-  kiosk.stdout!.on('data', (d) => (kioskOutput += d));
-  kiosk.stderr!.on('data', (d) => (kioskOutput += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`kiosk did not print its address:\n${kioskOutput}`)),
-      240_000,
-    );
-    kiosk.stdout!.on('data', () => {
-      const url = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(kioskOutput)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-    kiosk.once('exit', (code) => reject(new Error(`kiosk exited with ${code}:\n${kioskOutput}`)));
-  });
-}
-
-/**
- * The host's views beside the browser (to know who the simulated resident was), and a second
- * authenticated client that can act as a device or a resident without touching the page.
- */
-async function observe(url: string) {
-  const { origin, hash } = new URL(url);
-  const token = new URLSearchParams(hash.slice(1)).get('token')!;
-  const socket = new WebSocket(`${origin.replace('http', 'ws')}/bridge`, [
-    BRIDGE_SUBPROTOCOL,
-    TOKEN_SUBPROTOCOL_PREFIX + token,
-  ]);
-  const seen: ViewModel[] = [];
-  socket.on('message', (data) => {
-    const message = ServerMessage.parse(JSON.parse(data.toString()));
-    if (message.type === 'view') seen.push(message.view);
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  return {
-    seen,
-    send: (message: ClientMessage) => socket.send(JSON.stringify(ClientMessage.parse(message))),
-    close: () => socket.close(),
-  };
-}
-
-type Observer = Awaited<ReturnType<typeof observe>>;
-
-/**
- * Brings the kiosk back to attract whatever a previous (failed) test left: the next test starts
- * where a resident would. Uses the bridge like a resident and the devices would.
- */
-async function backToAttract(observer: Observer): Promise<void> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const screen = observer.seen.at(-1)?.screen;
-    if (screen === 'attract') return;
-    if (Date.now() > until) throw new Error(`the kiosk did not get back to attract (on ${screen})`);
-    if (screen === 'takeIdCard') observer.send({ type: 'sim', sim: { action: 'removeIdCard' } });
-    else if (screen === 'collect') observer.send({ type: 'sim', sim: { action: 'takeCard' } });
-    else if (screen === 'identify' || screen === 'confirm' || screen === 'failed') {
-      observer.send({ type: 'event', event: { type: 'CANCEL' } });
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** The screen as the page shows it. */
-async function screenOf(page: Page): Promise<string | null> {
-  return page.locator('.kiosk').getAttribute('data-screen');
-}
-
-async function arrive(page: Page, screen: ScreenId, timeout = 30_000): Promise<void> {
-  await page.locator(`.kiosk[data-screen="${screen}"]`).waitFor({ timeout });
-}
-
-/**
- * One walk through the kiosk: checks each screen it reaches and keeps the problems, so a failure
- * lists all of them at once.
- */
-class Walk {
-  readonly problems: string[] = [];
-  #shot = 0;
-
-  constructor(
-    readonly page: Page,
-    readonly lang: Language,
-    readonly orientation: Orientation,
-    readonly name: string,
-  ) {}
-
-  text(key: MessageKey): string {
-    return catalogues[this.lang][key];
-  }
-
-  /**
-   * Arrives at `screen` and checks it: screenshot first (a screen like the receipt moves on by
-   * itself), then its voice, axe and legibility. A stable screen is also shot in the other
-   * orientation.
-   */
-  async visit(
-    screen: ScreenId,
-    options: { stable?: boolean; voice?: VoicePromptId } = {},
-  ): Promise<void> {
-    const { page } = this;
-    await arrive(page, screen);
-    const label = `${String(++this.#shot).padStart(2, '0')}-${screen}`;
-    await screenshot(page, `journey/${this.name}/${this.orientation}/${label}.png`);
-    const voice = options.voice ?? voicePromptFor({ screen, failure: null }, false);
-    try {
-      await waitForVoice(page, voice, this.lang);
-    } catch (error) {
-      // A slow machine may have shown the idle prompt already: then that is what speaks.
-      if ((await page.getByRole('dialog').count()) === 0)
-        this.problems.push(`${label}: ${(error as Error).message}`);
-    }
-    for (const violation of await axeViolations(page))
-      this.problems.push(`${label}: axe ${violation}`);
-    for (const p of await legibilityProblems(page))
-      this.problems.push(`${label}: ${p.what} "${p.text}" is ${p.px}px`);
-    if (options.stable) {
-      const other: Orientation = this.orientation === 'portrait' ? 'landscape' : 'portrait';
-      await page.setViewportSize(ORIENTATIONS[other]);
-      for (const violation of await axeViolations(page))
-        this.problems.push(`${label} ${other}: axe ${violation}`);
-      for (const p of await legibilityProblems(page))
-        this.problems.push(`${label} ${other}: ${p.what} "${p.text}" is ${p.px}px`);
-      await screenshot(page, `journey/${this.name}/${other}/${label}.png`);
-      await page.setViewportSize(ORIENTATIONS[this.orientation]);
-    }
-  }
-
-  /** Presses a button of the resident's screen, answering "are you still there?" first if it shows. */
-  async press(key: MessageKey): Promise<void> {
-    const { page } = this;
-    if ((await page.getByRole('dialog').count()) > 0) {
-      await page.getByRole('button', { name: this.text('idle.continue') }).click();
-    }
-    // The start button also carries its English name under the Chinese one: match the start.
-    const name = new RegExp(`^${this.text(key).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
-    await page.getByRole('button', { name }).click();
-  }
-
-  /** The simulator strip (bilingual labels; stands in for the resident's hands on the devices). */
-  async device(
-    key:
-      'sim.placeIdCard' | 'sim.takeCard' | 'sim.removeIdCard' | 'sim.scanPaid' | 'sim.scanDeclined',
-  ): Promise<void> {
-    const label = `${catalogues['zh-CN'][key]} / ${catalogues.en[key]}`;
-    await this.page.getByRole('button', { name: label }).click();
-  }
-}
-
-/** Nothing of the resident in the page's title, URL, storage or console. */
-async function expectNoTrace(page: Page, log: { messages: string[] }, traces: string[]) {
-  const title = await page.title();
-  expect([catalogues['zh-CN']['app.title'], catalogues.en['app.title']]).toContain(title);
-  const storage = String(
-    await page.evaluate(
-      'JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })',
-    ),
-  );
-  expect(Object.keys(JSON.parse(storage).session)).toEqual(['mashang.bridgeToken']);
-  expect(JSON.parse(storage).local).toEqual({});
-  for (const trace of traces) {
-    expect(page.url()).not.toContain(trace);
-    expect(storage).not.toContain(trace);
-    for (const message of log.messages) expect(message).not.toContain(trace);
-  }
-}
 
 const run = chromiumAvailable() ? describe : describe.skip;
 
@@ -255,13 +65,14 @@ run('a resident at the kiosk, in Chromium', () => {
     // This run's pictures only: a renamed or removed screen leaves no stale shot behind.
     rmSync(path.join(ARTIFACTS, 'journey'), { recursive: true, force: true });
     await ensureBuilt();
-    uiUrl = await startKioskLikeNpmStart();
+    kiosk = await startKioskLikeNpmStart(TIMEOUTS);
+    uiUrl = kiosk.url;
     browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (kiosk?.pid && kiosk.exitCode === null) process.kill(-kiosk.pid, 'SIGTERM');
+    kiosk?.stop();
   });
 
   const journeys: Array<{ lang: Language; orientation: Orientation; resident: string | null }> = [

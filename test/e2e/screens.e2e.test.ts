@@ -212,6 +212,7 @@ const VARIANT_FIXTURES: Record<VoiceVariantId, Partial<ViewModel>> = {
 const FAILURE_EXTRAS: Partial<Record<FailureReason, Partial<ViewModel>>> = {
   productionFailed: { receipt: { transactionNo: 'T20250101-0008', printed: false } },
   paymentUnresolved: { receipt: { transactionNo: 'T20250101-0009', printed: false } },
+  cardNotCollected: { receipt: { transactionNo: 'T20250101-0010', printed: false } },
 };
 
 function fixture(screen: ScreenId, lang: Language, extra: Partial<ViewModel> = {}): ViewModel {

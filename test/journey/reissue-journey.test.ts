@@ -151,8 +151,16 @@ describe('a resident who lost their card', () => {
     await harness!.showFace();
     await harness.waitForScreen('confirm');
     harness.event('CONFIRM');
-    await harness.waitForScreen('collect');
-    await harness.waitForScreen('takeIdCard', 5_000);
+    const collect = await harness.waitForScreen('collect');
+    // The last part of the wait counts down to the moment the card is taken back.
+    expect(collect.collect!.retainAt - collect.collect!.warnAt).toBeGreaterThan(0);
+    expect(collect.collect!.retainAt).toBeLessThanOrEqual(Date.now() + 1_000);
+    // Kept inside, and the resident told so, with the number to claim it at the counter.
+    const failed = await harness.waitForScreen('failed', 5_000);
+    expect(failed.failure).toEqual({ reason: 'cardNotCollected', refund: null });
+    expect(failed.receipt!.transactionNo).toMatch(/\S/);
+    harness.event('CANCEL');
+    await harness.waitForScreen('takeIdCard');
     const printer = harness.host.devices.simulation!.cardPrinter;
     expect(printer.cardAtExit()).toBe(false);
     expect(printer.counters().cardsRejected).toBe(1);

@@ -157,7 +157,10 @@ if (problems.length > 0 && process.env.CI) {
       } else {
         if (!(await step('collect'))) return 'killed';
         if (journey === 'retained') {
-          if (!(await step('takeIdCard'))) return 'killed';
+          // Told the card is kept inside (and the number to claim it with), then the ID card back.
+          if (!(await kiosk.waitForScreen('failed', 60_000, (v) => v.failure?.reason === 'cardNotCollected'))) return 'killed';
+          kiosk.event('CANCEL');
+          if (!(await step(['takeIdCard', 'attract'], true))) return 'killed';
         } else {
           await world.station.command('take');
           if (!(await step('receipt'))) return 'killed';

@@ -75,6 +75,7 @@ async function simulatedDiag(config: KioskConfig, probeMs: number, faults: { dev
     await Promise.all([simulation.cardPrinter.whenReady(probeMs), simulation.receiptPrinter.whenReady(probeMs)]);
     for (const { device, fault } of faults) {
       if (device === 'card-printer') simulation.cardPrinter.injectFault(fault as never);
+      else if (device === 'chip-encoder') simulation.chipEncoder.failNext++;
       else simulation.receiptPrinter.fault = fault as never;
     }
     // Let the PC/SC context list its readers, and the drivers notice an injected fault.

@@ -88,6 +88,7 @@ export const zhCN = {
   'collect.title': '请取走您的新社保卡',
   'collect.instruction': '新卡已经从出卡口出来了，请马上取走。',
   'collect.picture': '图：新卡从出卡口出来',
+  'collect.retainIn': '请马上取卡，不然新卡会收回机器里保管。还剩 {seconds} 秒',
 
   'receipt.title': '请取走凭条',
   'receipt.instruction': '请取走凭条并收好，以后查询要用。',
@@ -130,6 +131,8 @@ export const zhCN = {
     '如果扣了钱，会自动退回。请记下下面的号码，到柜台找工作人员，他们会帮您查。',
   'failed.productionFailed.title': '新卡没有做成',
   'failed.productionFailed.advice': '请到柜台找工作人员，告诉他们下面的号码，他们会帮您处理。',
+  'failed.cardNotCollected.title': '新卡已收回机器里保管',
+  'failed.cardNotCollected.advice': '新卡太久没取走，已收回保管。请带身份证到柜台，出示下面的号码领卡。',
   'failed.timeout.title': '等待时间太长，本次办理已结束',
   'failed.timeout.advice': '如果还要办理，请重新开始。有问题请到柜台问工作人员。',
   'failed.refunded': '您付的钱已经退回到原来的付款账户。',
@@ -181,6 +184,7 @@ export const zhCN = {
   'sim.fault.receipt-printer.paperOut': '凭条纸用完',
   'sim.fault.receipt-printer.coverOpen': '打开凭条打印机盖',
   'sim.fault.receipt-printer.disconnected': '拔掉凭条打印机',
+  'sim.fault.chip-encoder.spoiledBlank': '下一张空白卡芯片坏',
   'sim.clearFaults': '排除所有故障',
   'sim.faults': '故障：{faults}',
 
@@ -472,6 +476,7 @@ export const en: Record<MessageKey, string> = {
   'collect.title': 'Please take your new card',
   'collect.instruction': 'Your new card is at the card slot. Please take it now.',
   'collect.picture': 'Picture: the new card coming out of the slot',
+  'collect.retainIn': 'Please take it now, or the machine takes it back inside to keep it safe. Seconds left: {seconds}',
 
   'receipt.title': 'Please take your receipt',
   'receipt.instruction': 'Take your receipt and keep it. You may need it later.',
@@ -523,6 +528,9 @@ export const en: Record<MessageKey, string> = {
   'failed.productionFailed.title': 'Your new card could not be made',
   'failed.productionFailed.advice':
     'Please go to the service counter and show the staff the number below. They will help you.',
+  'failed.cardNotCollected.title': 'Your new card was kept safe inside the machine',
+  'failed.cardNotCollected.advice':
+    'It waited in the slot too long. Bring your ID card to the service counter and show the number below to get your card.',
   'failed.timeout.title': 'Time ran out, so this visit has ended',
   'failed.timeout.advice':
     'To try again, start again. If you have questions, ask at the service counter.',
@@ -577,6 +585,7 @@ export const en: Record<MessageKey, string> = {
   'sim.fault.receipt-printer.paperOut': 'Run out of receipt paper',
   'sim.fault.receipt-printer.coverOpen': 'Open the receipt printer cover',
   'sim.fault.receipt-printer.disconnected': 'Unplug the receipt printer',
+  'sim.fault.chip-encoder.spoiledBlank': 'Next blank has a dead chip',
   'sim.clearFaults': 'Clear every fault',
   'sim.faults': 'Faults: {faults}',
 

@@ -8,6 +8,8 @@ export interface ScreenProps {
   t: Translate;
   /** Sends a user event to the host; the host decides what it means (the UI holds no flow logic). */
   onEvent: (event: UserEvent) => void;
+  /** The UI's clock (host epoch ms), ticking while a countdown is due. */
+  now: number;
 }
 
 /** Heading + the screen's one instruction sentence (the text voice guidance will speak). */
