@@ -25,13 +25,25 @@ import { fileURLToPath } from 'node:url';
 import { staleReason } from './lib/build-manifest.mjs';
 
 /** Needed to build and run the kiosk: pcsclite compiles against libpcsclite; node-hid loads
- *  libusb and libudev; better-sqlite3 and pcsclite compile with node-gyp (python3, make, g++). */
-const START_PACKAGES = ['libpcsclite-dev', 'libusb-1.0-0', 'libudev1', 'python3', 'make', 'g++', 'fonts-noto-cjk'];
+ *  libusb and libudev; better-sqlite3 and pcsclite compile with node-gyp (python3, make, g++);
+ *  espeak-ng and sox make the voice prompts at build time — a kiosk for residents who read
+ *  poorly must not start silent. */
+const START_PACKAGES = [
+  'libpcsclite-dev',
+  'libusb-1.0-0',
+  'libudev1',
+  'python3',
+  'make',
+  'g++',
+  'fonts-noto-cjk',
+  'espeak-ng',
+  'sox',
+];
 
 /** Needed by the tests on top of those: Chromium for end-to-end tests (works headless without its
  *  Recommends, checked on a minimal Debian 12), CJK fonts, pcscd with the virtual reader driver
  *  (test machines only: vpcd listens on all interfaces), socat for serial pseudo-terminals, udev
- *  for SerialPort.list(), espeak-ng and sox for voice guidance, poppler-utils for PDF checks. */
+ *  for SerialPort.list(), poppler-utils for PDF checks. */
 const TEST_PACKAGES = [
   ...START_PACKAGES,
   'chromium',
@@ -41,8 +53,6 @@ const TEST_PACKAGES = [
   'pcsc-tools',
   'socat',
   'udev',
-  'espeak-ng',
-  'sox',
   'poppler-utils',
 ];
 

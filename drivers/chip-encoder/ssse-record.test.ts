@@ -103,6 +103,16 @@ describe('SSSE records (EF05, EF06)', () => {
     });
   });
 
+  it('never writes a name with "?" for a character its encoding lacks', () => {
+    const identification = '110105D156000005AABBCCDDEEFF0011';
+    expect(() => encodeSsseRecords({ identification, name: '吴𠮷' })).toThrow(RangeError);
+    const records = recordsOf({ identification, name: '吴□', nameExtension: '吴𠮷' });
+    expect(decodeSsseRecords(records)).toMatchObject({
+      ok: true,
+      value: { holder: { name: '吴□', nameExtension: '吴𠮷' } },
+    });
+  });
+
   it('turns any bytes a card sends into a record or a typed error, never an exception', () => {
     const raw = fc.record({
       file: fc.constantFrom('EF05' as const, 'EF06' as const),

@@ -2,8 +2,9 @@
  * The social-security card's data files (SSSE application, PROTOCOLS.md §1): EF05 card data and
  * EF06 cardholder, one TLV per record, as a typed record. Pure: bytes ⇄ fields, no I/O.
  *
- * Field layout confidence: tags and formats H, sizes M (PROTOCOLS.md §1). Records are decoded
- * by their tag, not their number, because generation-1 cards keep sex in record 3 instead of 4.
+ * Field layout confidence: tags and formats H, sizes M (PROTOCOLS.md §1), except the name
+ * extension's encoding, L (`NAME_EXTENSION_FORMAT`). Records are decoded by their tag, not their
+ * number, because generation-1 cards keep sex in record 3 instead of 4.
  */
 import iconv from 'iconv-lite';
 import { err, ok, type Result } from '../common/result.ts';
@@ -27,6 +28,8 @@ type Format =
   | 'bcdRegion'
   /** GBK text padded with 00. */
   | 'gbk'
+  /** GB 18030 text padded with 00: GBK's superset, every Unicode character (holder-name.ts). */
+  | 'gb18030'
   /**
    * 1-byte GB/T 3304 nation code. Read as BCD (0x01–0x58 → "01"–"58"); whether cards store it
    * as BCD or binary is not settled (confidence L): the codes 01–09 read the same either way.
@@ -42,6 +45,13 @@ export interface FieldSpec {
   format: Format;
   size: number;
 }
+
+/**
+ * The encoding of the name extension (EF06 tag 4E), which PROTOCOLS.md §1 does not state.
+ * Confidence L: GB 18030, the national superset of GBK — an extension written in GBK reads the
+ * same (holder-name.ts says why and how the kiosk writes it).
+ */
+export const NAME_EXTENSION_FORMAT = 'gb18030' satisfies Format;
 
 /** EF05 and EF06, PROTOCOLS.md §1. */
 export const SSSE_FIELDS: readonly FieldSpec[] = [
@@ -61,7 +71,14 @@ export const SSSE_FIELDS: readonly FieldSpec[] = [
   { file: 'EF05', record: 7, tag: 0x07, field: 'cardNo', format: 'ascii', size: 9 },
   { file: 'EF06', record: 1, tag: 0x08, field: 'idNumber', format: 'ascii', size: 18 },
   { file: 'EF06', record: 2, tag: 0x09, field: 'name', format: 'gbk', size: 30 },
-  { file: 'EF06', record: 3, tag: 0x4e, field: 'nameExtension', format: 'gbk', size: 20 },
+  {
+    file: 'EF06',
+    record: 3,
+    tag: 0x4e,
+    field: 'nameExtension',
+    format: NAME_EXTENSION_FORMAT,
+    size: 20,
+  },
   { file: 'EF06', record: 4, tag: 0x0a, field: 'sex', format: 'ascii', size: 1 },
   { file: 'EF06', record: 5, tag: 0x0b, field: 'nation', format: 'bcdCode', size: 1 },
   { file: 'EF06', record: 6, tag: 0x0c, field: 'birthplace', format: 'bcdRegion', size: 3 },
@@ -91,6 +108,10 @@ export interface SsseHolderFields {
   idNumber?: string;
   /** Personal data: never log it. */
   name?: string;
+  /**
+   * 姓名扩展: the whole name when it has a character outside GBK (`name` then holds □ for it);
+   * `holderName()` in holder-name.ts gives the full name. Personal data: never log it.
+   */
   nameExtension?: string;
   /** GB/T 2261.1: 1 male, 2 female. */
   sex?: string;
@@ -208,17 +229,32 @@ function decodeValue(spec: FieldSpec, value: Uint8Array): Result<string | undefi
       const digits = bcd(value);
       return digits === null ? err('code is not BCD') : ok(digits);
     }
-    case 'gbk': {
-      let end = value.length;
-      while (end > 0 && (value[end - 1] === 0x00 || value[end - 1] === 0x20)) end--;
-      if (end === 0) return ok(undefined);
-      const text = iconv.decode(Buffer.from(value.subarray(0, end)), 'gbk');
-      // iconv-lite turns invalid GBK into U+FFFD; a name we cannot read is not a name.
-      if (text.includes('\uFFFD') || [...text].some((c) => c.charCodeAt(0) < 0x20))
-        return err('not GBK text');
-      return ok(text);
-    }
+    case 'gbk':
+    case 'gb18030':
+      return decodePaddedText(value, spec.format);
   }
+}
+
+/**
+ * GBK or GB 18030 text padded with 00 (or spaces): undefined when there is none, an error when
+ * the bytes are not text in that encoding.
+ */
+export function decodePaddedText(
+  value: Uint8Array,
+  encoding: 'gbk' | 'gb18030',
+): Result<string | undefined, string> {
+  let end = value.length;
+  while (end > 0 && (value[end - 1] === 0x00 || value[end - 1] === 0x20)) end--;
+  if (end === 0) return ok(undefined);
+  const text = iconv.decode(Buffer.from(value.subarray(0, end)), encoding);
+  // iconv-lite turns invalid input into U+FFFD, and a GB 18030 four-byte code beyond U+10FFFF
+  // into lone surrogates; a name we cannot read is not a name.
+  if (
+    text.includes('\uFFFD') ||
+    [...text].some((c) => c.charCodeAt(0) < 0x20 || (c.length === 1 && /[\uD800-\uDFFF]/.test(c)))
+  )
+    return err(encoding === 'gbk' ? 'not GBK text' : 'not GB 18030 text');
+  return ok(text);
 }
 
 function bcd(bytes: Uint8Array): string | null {
@@ -282,11 +318,16 @@ export function encodeValue(spec: FieldSpec, value: string): Uint8Array {
       if (!/^\d*$/.test(value) || value.length !== spec.size * 2)
         throw new RangeError(`${spec.field}: ${spec.size * 2} digits expected`);
       return new Uint8Array(Buffer.from(value, 'hex'));
-    case 'gbk': {
+    case 'gbk':
+    case 'gb18030': {
       const out = new Uint8Array(spec.size);
-      const encoded = iconv.encode(value, 'gbk');
+      const encoded = iconv.encode(value, spec.format);
+      const label = spec.format === 'gbk' ? 'GBK' : 'GB 18030';
+      // iconv-lite writes "?" for a character the encoding lacks: never write a wrong name.
+      if (iconv.decode(encoded, spec.format) !== value)
+        throw new RangeError(`${spec.field}: a character ${label} cannot hold`);
       if (encoded.length > spec.size)
-        throw new RangeError(`${spec.field}: longer than ${spec.size} GBK bytes`);
+        throw new RangeError(`${spec.field}: longer than ${spec.size} ${label} bytes`);
       out.set(encoded);
       return out;
     }

@@ -324,7 +324,7 @@ export const API_ERRORS = {
   NAME_NOT_ENCODABLE: {
     status: 422,
     description:
-      "the name has a character the chip's name field (GBK) cannot hold: the card is made at the counter",
+      'the name does not fit the chip: longer than its name field (30 bytes of GBK) or, when it has a character outside GBK, than its name extension (20 bytes of GB 18030), or a character no field can hold: the card is made at the counter',
   },
   AMOUNT_MISMATCH: { status: 422, description: "the amount is not the application's fee" },
   NO_FEE_DUE: {
@@ -513,6 +513,7 @@ export const OPERATIONS = {
     description:
       "The kiosk sends the chip's 识别码, ATR and challenge; the centre's HSM answers every APDU to relay, in order: " +
       'external authentication with its cryptogram, the writes of EF06 and EF05, and the read-back of each record with the bytes expected. ' +
+      'A name with a character outside GBK also gets EF06 record 3, the name extension (tag 4E, the whole name in GB 18030). ' +
       'The kiosk relays them without a card reset in between and stops at the first answer that differs. One round trip per blank ' +
       '(rural links have ~300 ms of latency). Records nothing: the outcome is reported with the result operation, so a repeat is harmless.',
   }),

@@ -15,8 +15,8 @@
  * its records nor in memory after a call.
  */
 import { createHmac } from 'node:crypto';
-import iconv from 'iconv-lite';
 import { fromHex, hex } from '../../drivers/chip-encoder/apdu.ts';
+import { encodeHolderName } from '../../drivers/chip-encoder/holder-name.ts';
 import { simulatedCryptogram } from '../../drivers/chip-encoder/sim-ssse-card.ts';
 import { err, ok, type Result } from '../../drivers/common/result.ts';
 import { isValidIdNumber } from '../../drivers/id-reader/id-card-record.ts';
@@ -587,9 +587,10 @@ export class EmbeddedCardCentre implements CardCentre {
       return refuse('HOLDER_MISMATCH');
     }
     if (status === 'awaitingPayment') return refuse('PAYMENT_REQUIRED');
-    const nameBytes = iconv.encode(body.holder.name, 'gbk');
-    if (iconv.decode(nameBytes, 'gbk') !== body.holder.name || nameBytes.length > 30)
-      return refuse('NAME_NOT_ENCODABLE');
+    // The name field (GBK) and, for a character outside GBK, the name extension (GB 18030):
+    // drivers/chip-encoder/holder-name.ts. Refused only when the name fits neither.
+    const holderName = encodeHolderName(body.holder.name);
+    if (!holderName.ok) return refuse('NAME_NOT_ENCODABLE');
 
     // The HSM's part: the external-authentication cryptogram for this chip and challenge.
     const cryptogram = simulatedCryptogram(fromHex(body.identification), fromHex(body.challenge));
@@ -598,11 +599,12 @@ export class EmbeddedCardCentre implements CardCentre {
       recordApdus(record, (6 << 3) | 4, tag, value);
     const ef05 = (record: number, tag: number, value: Uint8Array) =>
       recordApdus(record, (5 << 3) | 4, tag, value);
-    const name = new Uint8Array(30);
-    name.set(nameBytes);
+    const { name, extension } = holderName.value;
     const writes = [
       ef06(1, 0x08, new TextEncoder().encode(body.holder.idNumber)),
       ef06(2, 0x09, name),
+      // Record 3 only for a name with a character outside GBK: any other card stays as before.
+      ...(extension ? [ef06(3, 0x4e, extension)] : []),
       ef05(5, 0x05, fromHex(chinaYmd(this.now().getTime()))),
       ef05(7, 0x07, new TextEncoder().encode(app.new_card_no.padEnd(9, ' ').slice(0, 9))),
     ];

@@ -99,7 +99,7 @@ export const SEEDED_RESIDENTS: readonly SeededResident[] = [
   ),
   resident(
     'rare-name',
-    'a name with a character outside GBK (𠮷, U+20BB7): the chip cannot hold it, made at the counter',
+    'a name with a character outside GBK (𠮷, U+20BB7): 𠮷 goes in the name-extension field (GB 18030); the card is made at the kiosk',
     { name: '吴𠮷', first17: '33010619701016086', sex: '2' },
     { cards: [{ cardNo: 'A10000006', status: CARD_STATUS.normal }] },
   ),

@@ -18,7 +18,6 @@ import type { CardPrinterCounters } from '../../drivers/card-printer/card-printe
 import type { reissueMachine } from '../../flows/reissue/machine.ts';
 import { MAX_FACE_ATTEMPTS } from '../../flows/reissue/machine.ts';
 import type { IdCardRecord } from '../../drivers/id-reader/id-card-record.ts';
-import iconv from 'iconv-lite';
 import type {
   FaceOutcome,
   Language,
@@ -32,7 +31,8 @@ import type {
   StepOutcome,
 } from '../../flows/reissue/types.ts';
 import { settlePayment } from '../card-centre/settle-payment.ts';
-import { renderCardFace } from '../../printer-templates/card-face/card-face.ts';
+import { encodeHolderName } from '../../drivers/chip-encoder/holder-name.ts';
+import { canPrintName, renderCardFace } from '../../printer-templates/card-face/card-face.ts';
 import { receiptJob } from '../../printer-templates/receipt/receipt.ts';
 import { CARD_STATUS, REISSUE_REASON, type CardCentre } from '../card-centre/card-centre.ts';
 import type { Logger } from '../log/logger.ts';
@@ -170,13 +170,16 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
     }),
 
     preflight: fromPromise<PreflightOutcome, { name: string; hasArchivedPhoto: boolean; blanksNeeded: number }>(async ({ input }) => {
-      // What the resident must take to the counter is said first: no photo, a name the chip cannot hold.
+      // What the resident must take to the counter is said first: no photo, a name the card cannot carry.
       if (!input.hasArchivedPhoto) return { ok: false, reason: 'noArchivedPhoto' };
-      if (!nameFitsChip(input.name)) {
-        logger.warn({ event: 'preflight.name_not_printable' }, 'the name has characters outside GBK');
+      const problems: string[] = [];
+      const name = cardNameProblem(input.name);
+      if (name === 'fontUnavailable') problems.push('cardFace:fontUnavailable');
+      else if (name !== null) {
+        // Which part refused, never the name or its characters (personal data).
+        logger.warn({ event: 'preflight.name_not_printable', ...name }, 'the card cannot carry the name');
         return { ok: false, reason: 'nameNotPrintable' };
       }
-      const problems: string[] = [];
       for (const device of [devices.idReader, devices.cardPrinter, devices.chipEncoder, devices.receiptPrinter]) {
         if (device.status().state !== 'ready') problems.push(`${device.kind}:${device.status().state}`);
       }
@@ -604,12 +607,28 @@ function decodePhoto(dataUrl: string): { mediaType: 'image/jpeg' | 'image/png'; 
 }
 
 /**
- * Whether every character of the name can be written to the chip's GBK name field (PROTOCOLS.md
- * §1, EF06 tag 09). Rare characters outside GBK go in the name-extension field, which the
- * kiosk does not write yet: such a resident is sent to the counter before anything happens.
+ * What keeps the kiosk from making a card with this name as it is, or null when nothing does —
+ * "every character of the name can be printed; if any fails, say so now and take nothing from the
+ * resident". Personal data stays out of the answer (it is logged).
+ * - The chip must hold it (`encodeHolderName`, PROTOCOLS.md §1 EF06): the GBK name field, and for a
+ *   rare character outside GBK (common in rural names, e.g. 𠮷) also the name extension, the whole
+ *   name in GB 18030. Confidence L on that layout (drivers/chip-encoder/holder-name.ts): the
+ *   embedded card centre writes exactly this and refuses the same names (`NAME_NOT_ENCODABLE`); a
+ *   province's HSM decides for itself, and its refusal would come only at personalisation, after
+ *   the loss report and the fee: keep this check in step with the province's rules.
+ * - The card-face font must have a glyph for every character (`canPrintName`): a name is never
+ *   printed with boxes. Noto Sans CJK SC has 𠮷 but not every character of Extensions B–G.
+ * `fontUnavailable`: no font at all, so no card for anyone — the kiosk is not ready, which is no
+ * fault of the resident's name.
  */
-export function nameFitsChip(name: string): boolean {
-  return iconv.decode(iconv.encode(name, 'gbk'), 'gbk') === name;
+export function cardNameProblem(
+  name: string,
+): null | 'fontUnavailable' | { part: 'chip'; problem: string } | { part: 'cardFace'; missing: number } {
+  const chip = encodeHolderName(name);
+  if (!chip.ok) return { part: 'chip', problem: chip.error.kind === 'tooLong' ? `tooLong:${chip.error.field}` : chip.error.kind };
+  const face = canPrintName(name);
+  if (face.ok) return null;
+  return face.fontUnavailable ? 'fontUnavailable' : { part: 'cardFace', missing: face.missing.length };
 }
 
 function randomTag(): string {

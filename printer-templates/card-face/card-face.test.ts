@@ -272,6 +272,18 @@ describe('the card face', () => {
     expect(() => renderCardFacePanels({ ...SAMPLE_CARD, name: '王𪚥英' })).toThrow(CardFaceError);
   });
 
+  it('prints a rare character outside GBK that the font has (吴𠮷: the chip keeps it in its name extension)', () => {
+    expect(canPrintName('吴𠮷')).toEqual({ ok: true });
+    const result = renderCardFace({ ...SAMPLE_CARD, name: '吴𠮷' });
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    const texts = [...result.value.layers.k, ...result.value.layers.colour]
+      .filter((op) => op.kind === 'text')
+      .map((op) => op.text);
+    expect(texts).toContain('吴𠮷');
+    expect(texts.join('')).not.toContain('〓');
+    expect(result.value.layers.warnings).not.toContain('missing:name');
+  });
+
   it('writes a PDF proof that shows what the raster shows', async () => {
     const pdf = await cardFaceProofPdf(SAMPLE_CARD, { photo: samplePhoto(), ribbon: 'YMCKO' });
     if (!pdf.ok) throw new Error('pdf');

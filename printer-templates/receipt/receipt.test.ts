@@ -114,6 +114,13 @@ describe('the receipt', () => {
     expect(Buffer.from(text).includes(Buffer.from([0x1c, 0x26]))).toBe(true);
     expect(Buffer.from(fallback).includes(Buffer.from([0x1d, 0x76, 0x30]))).toBe(true);
     expect(Buffer.from(fallback).includes(Buffer.from([0x1c, 0x26]))).toBe(false);
+    // A rare character the kiosk now issues cards for (𠮷, outside GBK, in the font): raster too.
+    const issued = receiptJob(
+      { ...facts, maskedName: '𠮷*明' },
+      { mode: 'text', paperWidthMm: 80 },
+    );
+    expect(Buffer.from(issued).includes(Buffer.from([0x1d, 0x76, 0x30]))).toBe(true);
+    expect(Buffer.from(issued).includes(Buffer.from([0x1c, 0x26]))).toBe(false);
   });
 
   for (const paperWidthMm of [80, 58] as const) {

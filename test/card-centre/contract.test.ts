@@ -13,7 +13,9 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseResponse } from '../../drivers/chip-encoder/apdu.ts';
 import type { ChipSession } from '../../drivers/chip-encoder/chip-encoder.ts';
+import { holderName } from '../../drivers/chip-encoder/holder-name.ts';
 import { SimulatedSsseCard } from '../../drivers/chip-encoder/sim-ssse-card.ts';
+import { readSsseCard } from '../../drivers/chip-encoder/ssse-application.ts';
 import { err, ok } from '../../drivers/common/result.ts';
 import { makeSimPerson } from '../../drivers/id-reader/simulator.ts';
 import { CARD_STATUS, type CardCentre } from '../../kiosk/card-centre/card-centre.ts';
@@ -409,19 +411,60 @@ describe("personalisation through the centre's HSM", () => {
     });
   });
 
-  it("refuses to personalise a name the chip's GBK field cannot hold", async () => {
+  it('writes a name with a character outside GBK to the name extension, and reads back the full name', async () => {
     const rare = seededResident('rare-name').card;
+    expect(rare.name).toBe('吴𠮷');
     const { applicationNo } = await register(h.client, rare);
+    const card = new SimulatedSsseCard();
     const written = await personalise(
-      chipSession(),
+      chipSession(card),
       h.client,
       { applicationNo, holder: rare },
+      signal,
+    );
+    expect(written.ok).toBe(true);
+    // EF06 record 3 (SFI 6) holds tag 4E: 吴𠮷 in GB 18030, padded with 00 to 20 bytes.
+    expect(card.snapshot().records['6:3']).toBe(`4E14CEE29534B235${'00'.repeat(14)}`);
+    const read = await readSsseCard(chipSession(card), signal);
+    expect(read).toMatchObject({
+      ok: true,
+      value: { holder: { idNumber: rare.idNumber, name: '吴□', nameExtension: '吴𠮷' } },
+    });
+    expect(read.ok && holderName(read.value.holder)).toBe('吴𠮷');
+  });
+
+  it('keeps a name wholly in GBK out of the name extension: no record 3 is written', async () => {
+    const person = makeSimPerson({ name: '王秀英' });
+    const { applicationNo } = await register(h.client, person);
+    const card = new SimulatedSsseCard();
+    const written = await personalise(
+      chipSession(card),
+      h.client,
+      { applicationNo, holder: person },
+      signal,
+    );
+    expect(written.ok).toBe(true);
+    expect(card.snapshot().records['6:3']).toBeUndefined();
+    expect(card.snapshot().records['6:2']).toBe(`091ECDF5D0E3D3A2${'00'.repeat(24)}`);
+  });
+
+  it('refuses to personalise a name too long for the name extension', async () => {
+    // Six characters of four bytes and one of two: 26 bytes of GB 18030, the extension holds 20.
+    const person = makeSimPerson({ name: '王𠮷𠮷𠮷𠮷𠮷𠮷' });
+    const { applicationNo } = await register(h.client, person);
+    const card = new SimulatedSsseCard();
+    const written = await personalise(
+      chipSession(card),
+      h.client,
+      { applicationNo, holder: person },
       signal,
     );
     expect(written).toEqual({
       ok: false,
       error: { kind: 'cardCentre', detail: 'NAME_NOT_ENCODABLE' },
     });
+    // Nothing was written to the chip.
+    expect(Object.keys(card.snapshot().records)).toEqual(['5:1']);
   });
 });
 
