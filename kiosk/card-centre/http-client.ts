@@ -29,6 +29,7 @@ import type {
   ReissueReason,
 } from './card-centre.ts';
 import { SIGNATURE_HEADERS, signRequest, verifyAnswer } from './signing.ts';
+import { abortableSleep } from '../../drivers/common/abortable-sleep.ts';
 
 /**
  * How long one attempt of an operation may take. Most calls are small records (the config's
@@ -468,20 +469,6 @@ function describeNetworkError(error: unknown): string {
   return e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? String(error));
 }
 
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 class AnswerTooLarge extends Error {}
 

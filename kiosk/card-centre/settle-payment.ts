@@ -7,6 +7,7 @@
  */
 import { err, ok, type Result } from '../../drivers/common/result.ts';
 import type { CardCentre, CardCentreFailure, Payment } from './card-centre.ts';
+import { abortableSleep } from '../../drivers/common/abortable-sleep.ts';
 
 /** How often to ask while the resident confirms (payment providers suggest every few seconds). */
 export const PAYMENT_POLL_INTERVAL_MS = 3_000;
@@ -39,7 +40,7 @@ export async function settlePayment(
   const signal = options.signal ?? new AbortController().signal;
   const interval = options.pollIntervalMs ?? PAYMENT_POLL_INTERVAL_MS;
   const maxQueries = options.maxQueries ?? PAYMENT_MAX_QUERIES;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? abortableSleep;
   for (let query = 1; query <= maxQueries; query++) {
     const answer = await centre.queryPayment(orderNo, signal);
     if (answer.ok) {
@@ -69,19 +70,4 @@ function finalSettlement(payment: Payment): Settlement | null {
     case 'paying':
       return null;
   }
-}
-
-function defaultSleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve(false);
-      },
-      { once: true },
-    );
-  });
 }

@@ -77,6 +77,7 @@ import type { Detail, InDoubt, JournalRecord, JournalStep, Resolution, Resolutio
 import { checkCounter, type Finding, type MovementContext } from '../store/ledger.ts';
 import type { StaffNoticeKind } from '../store/staff-notices.ts';
 import { sessionOutcome, type KioskStore, type SessionOutcome } from '../store/store.ts';
+import { abortableSleep } from '../../drivers/common/abortable-sleep.ts';
 
 export const RECOVERY_ACTOR = 'system:recovery';
 /** How long recovery waits for the card printer to answer before it leaves the card to staff. */
@@ -126,15 +127,6 @@ export interface RecoveryReport {
   open: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-
 /** What the printer says when recovery looks, once for all sessions (one printer, one card). */
 interface PrinterLook {
   answering: boolean;
@@ -154,7 +146,7 @@ async function lookAtPrinter(deps: RecoveryDeps): Promise<PrinterLook> {
     if (Date.now() > deadline || signal?.aborted) {
       return { answering: false, detail: status.state === 'fault' ? status.code : status.state, atExit: false };
     }
-    await sleep(500, signal);
+    await abortableSleep(500, signal);
   }
 }
 
