@@ -14,7 +14,7 @@
  * movement should have done; a disagreement (a double feed) is a discrepancy in the ledger.
  */
 import { fromPromise } from 'xstate';
-import type { CardPrinterCounters } from '../../drivers/card-printer/card-printer.ts';
+import type { CardFacePanels, CardPrinterCounters } from '../../drivers/card-printer/card-printer.ts';
 import type { reissueMachine } from '../../flows/reissue/machine.ts';
 import { MAX_FACE_ATTEMPTS } from '../../flows/reissue/machine.ts';
 import type { IdCardRecord } from '../../drivers/id-reader/id-card-record.ts';
@@ -61,6 +61,9 @@ const OK: StepOutcome = { ok: true };
 const RECORDS_UNAVAILABLE: StepOutcome = { ok: false, reason: 'recordsUnavailable' };
 
 /** Why the card inside is being rejected: the last production step that failed. */
+/** The card face ready to print, or why it could not be made (the print step's failure). */
+type CardFaceReady = { ok: true; panels: CardFacePanels } | { ok: false; reason: 'failed' | 'cardCentreUnreachable' };
+
 type SpoilReason = 'feedFailed' | 'doubleFeed' | 'chipFailed' | 'printFailed' | 'ejectFailed' | 'unknown';
 
 class RecordsRefusedError extends Error {
@@ -91,6 +94,44 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
   /** Face checks of this resident (a random tag keeps their keys apart between residents). */
   let faceSession = randomTag();
   let faceAttempt = 0;
+  /**
+   * This session's card face, laid out while the chip is written: the archived photo's download
+   * and the layout overlap the chip's exchanges instead of following them (bench/journey-realistic.ts).
+   * It holds the resident's photo, so it goes when the session ends; a later production attempt
+   * reuses it, as the face does not change from one blank to the next.
+   */
+  let cardFace: { cardNumber: string; face: Promise<CardFaceReady>; abort: AbortController } | null = null;
+  const forgetCardFace = () => {
+    cardFace?.abort.abort();
+    cardFace = null;
+  };
+  /** Fetches the archived photo and lays the face out; never rejects. */
+  const layOutCardFace = async (resident: IdCardRecord, cardNumber: string, signal: AbortSignal): Promise<CardFaceReady> => {
+    const photo = await cardCentre.archivedPhoto(resident.idNumber, signal);
+    if (!photo.ok) {
+      logger.warn({ event: 'face.no_photo', error: photo.error.kind }, 'archived photo not available for the card face');
+      return { ok: false, reason: photo.error.kind === 'rejected' ? 'failed' : 'cardCentreUnreachable' };
+    }
+    const face = renderCardFace(
+      { name: resident.name, socialSecurityNumber: resident.idNumber, cardNumber, issueDate: now(), issuingArea: deps.kiosk.siteName },
+      { photo: photo.value.data },
+    );
+    if (!face.ok) {
+      logger.error({ event: 'face.layout_failed', error: String(face.error) }, 'card face could not be laid out');
+      return { ok: false, reason: 'failed' };
+    }
+    return { ok: true, panels: face.value.panels };
+  };
+  const startCardFace = (resident: IdCardRecord, cardNumber: string) => {
+    if (cardFace?.cardNumber === cardNumber) return;
+    forgetCardFace();
+    const abort = new AbortController();
+    const face = layOutCardFace(resident, cardNumber, abort.signal).catch((error: unknown): CardFaceReady => {
+      logger.warn({ event: 'face.prepare_failed', error: String((error as Error)?.message ?? error) }, 'card face not prepared ahead');
+      return { ok: false, reason: 'cardCentreUnreachable' };
+    });
+    cardFace = { cardNumber, face, abort };
+  };
 
   const counters = (): CardPrinterCounters => printer.counters();
   const movement = (checkpoint: Checkpoint, journalSeq: number, printerNow: CardPrinterCounters): MovementContext => ({
@@ -211,6 +252,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
         attempt = 0;
         applicationNo = null;
         identification = null;
+        forgetCardFace();
         // What recovery needs to repeat these calls under their keys; sealed, deleted at settlement.
         const open = { idNumber: input.idNumber, cardNo: input.cardNo };
         if (!input.alreadyReported) {
@@ -368,6 +410,8 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
     writeChip: fromPromise<StepOutcome, { applicationNo: string; resident: IdCardRecord }>(
       async ({ input, signal }) => {
         spoilReason = 'chipFailed';
+        // The face is prepared meanwhile; printing waits for it only if the chip was quicker.
+        if (newCardNo) startCardFace(input.resident, newCardNo);
         const checkpoint = records.intend('chipPersonalised', `chip:${attempt}`, { attempt, applicationNo: input.applicationNo }, 'writing the chip');
         if (!checkpoint) return RECORDS_UNAVAILABLE;
         const session = await devices.chipEncoder.connect(signal).catch((error: unknown) => {
@@ -407,30 +451,20 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       async ({ input, signal }) => {
         spoilReason = 'printFailed';
         // The face is laid out before anything is recorded or moved: a face that cannot be made
-        // (no photo from the centre, a glyph the font lacks) fails this step cleanly.
-        const photo = await cardCentre.archivedPhoto(input.resident.idNumber, signal);
-        if (!photo.ok) {
-          logger.warn({ event: 'face.no_photo', error: photo.error.kind }, 'archived photo not available for the card face');
-          return { ok: false, reason: photo.error.kind === 'rejected' ? 'failed' : 'cardCentreUnreachable' };
-        }
-        const face = renderCardFace(
-          {
-            name: input.resident.name,
-            socialSecurityNumber: input.resident.idNumber,
-            cardNumber: newCardNo ?? input.cardNo,
-            issueDate: now(),
-            issuingArea: deps.kiosk.siteName,
-          },
-          { photo: photo.value.data },
-        );
+        // (no photo from the centre, a glyph the font lacks) fails this step cleanly. Usually it
+        // was prepared while the chip was written; a preparation that failed is tried once more.
+        const cardNumber = newCardNo ?? input.cardNo;
+        startCardFace(input.resident, cardNumber);
+        let face = await cardFace!.face;
         if (!face.ok) {
-          logger.error({ event: 'face.layout_failed', error: String(face.error) }, 'card face could not be laid out');
-          return { ok: false, reason: 'failed' };
+          forgetCardFace();
+          face = await layOutCardFace(input.resident, cardNumber, signal);
         }
+        if (!face.ok) return { ok: false, reason: face.reason };
         const checkpoint = records.intend('facePrinted', `print:${attempt}`, { attempt }, 'printing the card face');
         if (!checkpoint) return RECORDS_UNAVAILABLE;
         const before = counters();
-        const result = await printer.printFront(face.value.panels, signal).catch((error: unknown) => {
+        const result = await printer.printFront(face.panels, signal).catch((error: unknown) => {
           records.conclude(checkpoint, 'unknown', { error: isAbort(error) ? 'aborted' : String((error as Error).message) });
           throw error;
         });
@@ -593,6 +627,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       payAttempt = 0;
       faceSession = randomTag();
       faceAttempt = 0;
+      forgetCardFace();
       await devices.idReader.waitForRemoval(signal);
     }),
   };
