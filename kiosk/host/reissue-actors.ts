@@ -84,6 +84,8 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
   /** The production attempt (one per feed), for the keys of its steps. */
   let attempt = 0;
   let applicationNo: string | null = null;
+  /** The number the resident is shown (receipt, failure screen) and staff find the session by. */
+  let transactionNo: string | null = null;
   /** The number the new card will carry (from the application). */
   let newCardNo: string | null = null;
   /** The chip written on the card now inside (识别码); not personal data. */
@@ -251,6 +253,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
         const sessionId = records.ensure();
         attempt = 0;
         applicationNo = null;
+        transactionNo = null;
         identification = null;
         forgetCardFace();
         // What recovery needs to repeat these calls under their keys; sealed, deleted at settlement.
@@ -279,14 +282,15 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
           records.conclude(checkpoint, application.error.kind === 'rejected' ? 'failed' : 'unknown', application.error.kind === 'rejected' ? { code: application.error.code } : { error: application.error.kind });
           throw new Error(`application failed: ${application.error.kind}`);
         }
-        const transactionNo = `${deps.kiosk.id}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${sessionId.slice(0, 4).toUpperCase()}`;
+        const sessionTransactionNo = `${deps.kiosk.id}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${sessionId.slice(0, 4).toUpperCase()}`;
+        transactionNo = sessionTransactionNo;
         applicationNo = application.value.applicationNo;
         newCardNo = application.value.newCardNo ?? null;
-        records.conclude(checkpoint, 'done', { applicationNo, transactionNo }, () =>
-          store.journal.setApplication(sessionId, application.value.applicationNo, transactionNo),
+        records.conclude(checkpoint, 'done', { applicationNo, transactionNo: sessionTransactionNo }, () =>
+          store.journal.setApplication(sessionId, application.value.applicationNo, sessionTransactionNo),
         );
-        logger.info({ event: 'reissue.registered', session: sessionId, applicationNo, transactionNo, card: maskCardNo(input.cardNo) }, 'loss reported, application opened');
-        return { applicationNo: application.value.applicationNo, transactionNo, feeFen: application.value.feeFen };
+        logger.info({ event: 'reissue.registered', session: sessionId, applicationNo, transactionNo: sessionTransactionNo, card: maskCardNo(input.cardNo) }, 'loss reported, application opened');
+        return { applicationNo: application.value.applicationNo, transactionNo: sessionTransactionNo, feeFen: application.value.feeFen };
       },
     ),
 
@@ -576,6 +580,13 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
           if (result.ok) {
             store.ledger.retained(identification, at);
             queueCardResult('retained', checkpoint.sessionId);
+            // Staff are told in the same transaction: the resident may come back for it today.
+            store.notices.add({
+              sessionId: checkpoint.sessionId,
+              kind: 'cardRetained',
+              message: `the card made for application ${input.applicationNo ?? '(unknown)'} was not taken in time and is in the reject bin: hand it to its resident (ID check) when they come with transaction number ${transactionNo ?? '(unknown)'}`,
+              detail: { applicationNo: input.applicationNo, transactionNo },
+            });
             raise(checkCounter('rejected', before, after), at);
           } else if (result.error === 'noCard') {
             raise([{ reason: 'cardMissing', message: 'a card at the exit was neither seen taken nor found to retain', detail: {} }], at);
@@ -623,6 +634,7 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       // not when the ID card leaves the reader, which may take long.
       records.end();
       applicationNo = null;
+      transactionNo = null;
       identification = null;
       payAttempt = 0;
       faceSession = randomTag();

@@ -159,6 +159,10 @@ describe('a resident who lost their card', () => {
     const failed = await harness.waitForScreen('failed', 10_000);
     expect(failed.failure).toEqual({ reason: 'cardNotCollected', refund: null });
     expect(failed.receipt!.transactionNo).toMatch(/\S/);
+    // Staff are told, with the number the resident was shown.
+    const notices = harness.host.records.store.notices.open().filter((n) => n.kind === 'cardRetained');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.detail).toMatchObject({ transactionNo: failed.receipt!.transactionNo });
     harness.event('CANCEL');
     await harness.waitForScreen('takeIdCard');
     const printer = harness.host.devices.simulation!.cardPrinter;
