@@ -12,7 +12,7 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FailureReason, Language } from '../../kiosk/bridge/protocol.ts';
 import { seededResident } from '../../kiosk/card-centre/seeds.ts';
@@ -33,6 +33,7 @@ import {
   observe,
   startKioskLikeNpmStart,
   Walk,
+  type Observer,
   type StartedKiosk,
 } from './journey-walk.ts';
 
@@ -52,16 +53,39 @@ let browser: Browser;
 
 const run = chromiumAvailable() ? describe : describe.skip;
 
-/** Opens the kiosk in a fresh page, in the resident's language, and starts a session. */
-async function begin(page: Page, lang: Language, walk: Walk): Promise<void> {
+/**
+ * Opens the kiosk in a fresh page in the resident's language, starts, places the resident's ID
+ * card (as the reader would read it) and takes the live photo.
+ */
+async function identify(
+  walk: Walk,
+  observer: Observer,
+  card: { name: string; idNumber: string },
+  atAttract: () => Promise<void> = async () => {},
+): Promise<void> {
+  const { page, lang } = walk;
   await page.goto(kiosk.url);
   await arrive(page, 'attract');
+  await atAttract();
   if (lang === 'en') {
     await page.getByRole('button', { name: catalogues['zh-CN']['lang.switchTo'] }).click();
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
   }
   await walk.press('attract.start');
   await walk.visit('identify');
+  observer.send({ type: 'sim', sim: { action: 'placeIdCard', person: { name: card.name, idNumber: card.idNumber } } });
+  await walk.visit('verifying');
+  await walk.press('verifying.take');
+}
+
+/** From the new card at the slot: taken, the receipt, the ID card back, attract again. */
+async function collectAndLeave(walk: Walk): Promise<void> {
+  await walk.visit('collect');
+  await walk.device('sim.takeCard');
+  await walk.visit('receipt');
+  await walk.visit('takeIdCard');
+  await walk.device('sim.removeIdCard');
+  await arrive(walk.page, 'attract');
 }
 
 run('every seeded resident at the kiosk, in Chromium', () => {
@@ -83,7 +107,7 @@ run('every seeded resident at the kiosk, in Chromium', () => {
     name: string,
     lang: Language,
     orientation: Orientation,
-    body: (walk: Walk, observer: Awaited<ReturnType<typeof observe>>, log: { messages: string[] }) => Promise<void>,
+    body: (walk: Walk, observer: Observer, log: { messages: string[] }) => Promise<void>,
   ): Promise<void> {
     const page = await browser.newPage({ viewport: ORIENTATIONS[orientation] });
     const log = watchPage(page);
@@ -111,11 +135,7 @@ run('every seeded resident at the kiosk, in Chromium', () => {
     it(`${id}: gets the new card (${lang}, ${orientation})`, async () => {
       const { card } = seededResident(id);
       await walkWith(id, lang, orientation, async (walk, observer, log) => {
-        await begin(walk.page, lang, walk);
-        observer.send({ type: 'sim', sim: { action: 'placeIdCard', person: { name: card.name, idNumber: card.idNumber } } });
-        await walk.visit('verifying');
-        await walk.press('verifying.take');
-
+        await identify(walk, observer, card);
         await walk.visit('confirm', { stable: true });
         const body = await walk.page.locator('body').innerText();
         expect(body).toContain(card.name);
@@ -128,14 +148,8 @@ run('every seeded resident at the kiosk, in Chromium', () => {
           expect(body).not.toContain(walk.text('confirm.alreadyReportedLost'));
         }
         await walk.press('confirm.confirm');
-
         await walk.visit('producing');
-        await walk.visit('collect');
-        await walk.device('sim.takeCard');
-        await walk.visit('receipt');
-        await walk.visit('takeIdCard');
-        await walk.device('sim.removeIdCard');
-        await arrive(walk.page, 'attract');
+        await collectAndLeave(walk);
         await expectNoTrace(walk.page, log, [card.name, card.idNumber, shown.maskedId]);
       });
     });
@@ -151,11 +165,7 @@ run('every seeded resident at the kiosk, in Chromium', () => {
     it(`${id}: told "${reason}" on its own screen before anything is taken, and gets the ID card back (${lang})`, async () => {
       const { card } = seededResident(id);
       await walkWith(id, lang, orientation, async (walk, observer, log) => {
-        await begin(walk.page, lang, walk);
-        observer.send({ type: 'sim', sim: { action: 'placeIdCard', person: { name: card.name, idNumber: card.idNumber } } });
-        await walk.visit('verifying');
-        await walk.press('verifying.take');
-
+        await identify(walk, observer, card);
         await walk.visit('failed', { stable: true, voice: `failed.${reason}` });
         await expect(walk.page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe(walk.text(`failed.${reason}.title`));
         await expect(walk.page.locator('body').innerText()).resolves.toContain(walk.text(`failed.${reason}.advice`));
@@ -176,12 +186,8 @@ run('every seeded resident at the kiosk, in Chromium', () => {
   it('a blank whose chip is dead goes to the reject bin, and the card is made on the next one (en)', async () => {
     const { card } = seededResident('normal');
     await walkWith('chip-retry', 'en', 'landscape', async (walk, observer) => {
-      await begin(walk.page, 'en', walk);
       // The technician's simulator strip: the next blank to reach the chip station is spoiled.
-      await walk.deviceFault('sim.fault.chip-encoder.spoiledBlank');
-      observer.send({ type: 'sim', sim: { action: 'placeIdCard', person: { name: card.name, idNumber: card.idNumber } } });
-      await walk.visit('verifying');
-      await walk.press('verifying.take');
+      await identify(walk, observer, card, () => walk.deviceFault('sim.fault.chip-encoder.spoiledBlank'));
       await walk.visit('confirm');
       await walk.press('confirm.confirm');
 
@@ -189,24 +195,16 @@ run('every seeded resident at the kiosk, in Chromium', () => {
       // The second try is said on screen while it runs.
       const second = formatMessage(walk.text('producing.attempt'), { n: 2 });
       await walk.page.getByText(second).waitFor({ timeout: 30_000 });
-      await walk.visit('collect');
+      await collectAndLeave(walk);
       const attempts = observer.seen.filter((v) => v.production).map((v) => v.production!.attempt);
       expect(Math.max(...attempts)).toBe(2);
-      await walk.device('sim.takeCard');
-      await walk.visit('receipt');
-      await walk.visit('takeIdCard');
-      await walk.device('sim.removeIdCard');
-      await arrive(walk.page, 'attract');
     });
   });
 
   it('a card nobody takes counts down, is kept inside, and the resident is told how to claim it (zh-CN)', async () => {
     const { card } = seededResident('normal');
     await walkWith('not-taken', 'zh-CN', 'portrait', async (walk, observer) => {
-      await begin(walk.page, 'zh-CN', walk);
-      observer.send({ type: 'sim', sim: { action: 'placeIdCard', person: { name: card.name, idNumber: card.idNumber } } });
-      await walk.visit('verifying');
-      await walk.press('verifying.take');
+      await identify(walk, observer, card);
       await walk.visit('confirm');
       await walk.press('confirm.confirm');
       await walk.visit('producing');
