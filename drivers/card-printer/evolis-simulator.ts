@@ -29,6 +29,7 @@ import {
 import { encodeEvolisReply, errorReply, type EvolisReply } from './evolis-reply.ts';
 import type { DevicePort } from '../serial/byte-line.ts';
 import { SimUart, type UartOptions } from '../serial/sim-uart.ts';
+import { parseSimFault } from '../serial/sim-fault.ts';
 
 export type EvolisSimFault =
   /** The next move jams: the card stays stuck inside until a technician clears it. */
@@ -65,15 +66,7 @@ export const EVOLIS_SIM_FAULTS: readonly EvolisSimFault[] = [
 
 /** `jam`, `slow:1500` (milliseconds) … as typed on the command line. */
 export function parseEvolisSimFault(text: string): { fault: EvolisSimFault; delayMs?: number } {
-  const [name, argument] = text.split(':', 2);
-  if (!(EVOLIS_SIM_FAULTS as readonly string[]).includes(name!)) {
-    throw new RangeError(`unknown fault "${text}" (one of: ${EVOLIS_SIM_FAULTS.join(', ')})`);
-  }
-  if (argument === undefined) return { fault: name as EvolisSimFault };
-  const delayMs = Number(argument);
-  if (name !== 'slow' || !Number.isFinite(delayMs) || delayMs < 0)
-    throw new RangeError(`${text}: only slow takes a delay, in milliseconds`);
-  return { fault: 'slow', delayMs };
+  return parseSimFault(text, EVOLIS_SIM_FAULTS);
 }
 
 /**

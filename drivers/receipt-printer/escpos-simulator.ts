@@ -19,6 +19,7 @@ import {
 import { ReceiptPaper, receiptPng, type PrintedReceipt } from './receipt-paper.ts';
 import type { DevicePort } from '../serial/byte-line.ts';
 import { SimUart, type UartOptions } from '../serial/sim-uart.ts';
+import { parseSimFault } from '../serial/sim-fault.ts';
 
 export type EscPosSimFault =
   | 'paperOut'
@@ -51,18 +52,10 @@ export const ESCPOS_SIM_FAULTS: readonly EscPosSimFault[] = [
 
 /** `paperOut`, `slow:1500` (milliseconds) … as typed on the command line. */
 export function parseEscPosSimFault(text: string): { fault: EscPosSimFault; delayMs?: number } {
-  const [name, argument] = text.split(':', 2);
-  if (!(ESCPOS_SIM_FAULTS as readonly string[]).includes(name!)) {
-    throw new RangeError(`unknown fault "${text}" (one of: ${ESCPOS_SIM_FAULTS.join(', ')})`);
-  }
-  if (argument === undefined) return { fault: name as EscPosSimFault };
-  const delayMs = Number(argument);
-  if (name !== 'slow' || !Number.isFinite(delayMs) || delayMs < 0)
-    throw new RangeError(`${text}: only slow takes a delay, in milliseconds`);
-  return { fault: 'slow', delayMs };
+  return parseSimFault(text, ESCPOS_SIM_FAULTS);
 }
 
-/** A thermal receipt printer's line (L: 115 200 baud is the usual USB-serial default; no flow control, 4 KB buffer). */
+/** A thermal receipt printer's line (L: 115 200 baud is the usual USB-serial default; RTS/CTS, 4 KB buffer). In-process the pace is unlimited. */
 export const ESCPOS_SIM_UART: UartOptions = {
   baudRate: Infinity,
   rxBufferBytes: 4096,
