@@ -34,6 +34,8 @@ function kiosk(world: World) {
   const audit: ModeAudit[] = [];
   const pinsSeen: string[] = [];
   const operations: ModeOperation[] = [];
+  /** Who each operation was for (the host writes it to the ledger and the audit log). */
+  const operators: string[] = [];
   const scans = [...(world.boxScans ?? [])];
   const machine = modesMachine.provide({
     actors: {
@@ -47,6 +49,7 @@ function kiosk(world: World) {
       operate: fromPromise<OperationResult, { operation: ModeOperation; actor: string }>(
         async ({ input }) => {
           operations.push(input.operation);
+          operators.push(input.actor);
           return world.operate
             ? world.operate(input.operation)
             : { ok: true, code: 'loaded', params: {} };
@@ -82,7 +85,7 @@ function kiosk(world: World) {
   actor.start();
   const settle = (test: (s: ReturnType<typeof actor.getSnapshot>) => boolean) =>
     waitFor(actor, test, { timeout: 2_000 });
-  return { actor, audit, pinsSeen, operations, settle };
+  return { actor, audit, pinsSeen, operations, operators, settle };
 }
 
 const identified = (
@@ -282,6 +285,65 @@ describe('in a mode', () => {
     k.actor.send({ type: 'REPORT', report: 'readiness', output: 'pdf' });
     expect(k.actor.getSnapshot().matches({ staff: { page: 'home' } })).toBe(true);
     expect(k.operations).toEqual([]);
+  });
+
+  it('handles the things on the to-do page one at a time, staying there with each answer', async () => {
+    let finish!: (r: OperationResult) => void;
+    const k = await staffIn({ operate: () => new Promise((resolve) => (finish = resolve)) });
+    k.actor.send({ type: 'MODE_GO', to: 'todo' });
+    expect(k.actor.getSnapshot().matches({ staff: { page: { todo: 'idle' } } })).toBe(true);
+    k.actor.send({ type: 'STOCK_RESOLVE', discrepancy: 17, reason: 'cardsFound' });
+    expect(k.actor.getSnapshot().context.busy).toBe(true);
+    // A second press while the first is written is dropped, not queued.
+    k.actor.send({ type: 'STOCK_RESOLVE', discrepancy: 17, reason: 'cardsFound' });
+    k.actor.send({ type: 'NOTICE_CLEAR', notice: 3 });
+    finish({ ok: true, code: 'backInService', params: {} });
+    await k.settle((s) => s.matches({ staff: { page: { todo: 'idle' } } }) && !s.context.busy);
+    expect(k.actor.getSnapshot().context.result?.code).toBe('backInService');
+    k.actor.send({ type: 'NOTICE_CLEAR', notice: 3 });
+    finish({ ok: false, code: 'alreadyHandled', params: {} });
+    await k.settle((s) => s.context.result?.code === 'alreadyHandled' && !s.context.busy);
+    expect(k.actor.getSnapshot().matches({ staff: { page: 'todo' } })).toBe(true);
+    expect(k.operations).toEqual([
+      { op: 'resolveDiscrepancy', discrepancy: 17, reason: 'cardsFound' },
+      { op: 'clearNotice', notice: 3 },
+    ]);
+    // Written down as the verified staff id, never as the card's unproven claim.
+    expect(k.operators).toEqual(['staff:S0042', 'staff:S0042']);
+    // Back home, the last answer is not carried along.
+    k.actor.send({ type: 'MODE_GO', to: 'home' });
+    expect(k.actor.getSnapshot().matches({ staff: { page: 'home' } })).toBe(true);
+    expect(k.actor.getSnapshot().context.result).toBeNull();
+  });
+
+  it('keeps the to-do page from a technician, and from a card whose PIN was not given', async () => {
+    // Before the PIN: the events go nowhere.
+    const waiting = kiosk({ identify: identified(), pins: [] });
+    waiting.actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+    await waiting.settle((s) => s.matches('pin'));
+    waiting.actor.send({ type: 'MODE_GO', to: 'todo' });
+    waiting.actor.send({ type: 'STOCK_RESOLVE', discrepancy: 17, reason: 'cardsFound' });
+    waiting.actor.send({ type: 'NOTICE_CLEAR', notice: 3 });
+    expect(waiting.actor.getSnapshot().value).toBe('pin');
+    expect(waiting.operations).toEqual([]);
+
+    // A technician: no such page, and the events do nothing on theirs.
+    const tech = kiosk({ identify: identified(TECH), pins: [{ ok: true, identity: TECH }] });
+    tech.actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+    await tech.settle((s) => s.matches('pin'));
+    tech.actor.send({ type: 'MODE_PIN', pin: '246810' });
+    await tech.settle((s) => s.matches('technician'));
+    tech.actor.send({ type: 'MODE_GO', to: 'todo' });
+    tech.actor.send({ type: 'STOCK_RESOLVE', discrepancy: 17, reason: 'cardsFound' });
+    tech.actor.send({ type: 'NOTICE_CLEAR', notice: 3 });
+    expect(tech.actor.getSnapshot().matches({ technician: { page: { home: 'idle' } } })).toBe(true);
+    expect(tech.operations).toEqual([]);
+
+    // Staff, on home (not the page): nothing either.
+    const staff = await staffIn();
+    staff.actor.send({ type: 'STOCK_RESOLVE', discrepancy: 17, reason: 'cardsFound' });
+    staff.actor.send({ type: 'NOTICE_CLEAR', notice: 3 });
+    expect(staff.operations).toEqual([]);
   });
 
   it('runs self-tests one at a time and keeps each result for the readiness report', async () => {

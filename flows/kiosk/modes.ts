@@ -94,6 +94,8 @@ const ACTIVITY = [
   'REJECT_BIN_COUNTED',
   'PAPER_REPLACED',
   'RIBBON_STEP',
+  'STOCK_RESOLVE',
+  'NOTICE_CLEAR',
   'REPORT',
   'SELF_TEST',
   'APDU',
@@ -384,6 +386,11 @@ export const modesMachine = setup({
                         target: '#modes.staff.page.consumables',
                         actions: 'clearResult',
                       },
+                      {
+                        guard: ({ event }) => event.to === 'todo',
+                        target: '#modes.staff.page.todo',
+                        actions: 'clearResult',
+                      },
                     ],
                     REPORT: { guard: ({ event }) => event.report === 'daily', target: 'working' },
                   },
@@ -573,6 +580,56 @@ export const modesMachine = setup({
                                 ? ('remove' as const)
                                 : context.ribbonStep,
                       })),
+                    },
+                    onError: {
+                      target: 'idle',
+                      actions: assign({ result: { ok: false, code: 'failed', params: {} } }),
+                    },
+                  },
+                },
+              },
+            },
+
+            /**
+             * What waits for a person: unresolved stock discrepancies (they keep residents away)
+             * and staff notices. Each is handled on its own; the page stays, with the answer, so
+             * the clerk goes on with the next. Only here: a technician's pages, and a card whose
+             * PIN was not given, never take these events.
+             */
+            todo: {
+              initial: 'idle',
+              states: {
+                idle: {
+                  on: {
+                    MODE_GO: {
+                      guard: ({ event }) => event.to === 'home',
+                      target: '#modes.staff.page.home',
+                      actions: 'clearResult',
+                    },
+                    STOCK_RESOLVE: 'working',
+                    NOTICE_CLEAR: 'working',
+                  },
+                },
+                // A second press while one is written is dropped (nothing is handled twice).
+                working: {
+                  entry: 'busy',
+                  exit: 'idle',
+                  invoke: {
+                    src: 'operate',
+                    input: ({ context, event }) => ({
+                      operation:
+                        event.type === 'STOCK_RESOLVE'
+                          ? {
+                              op: 'resolveDiscrepancy',
+                              discrepancy: event.discrepancy,
+                              reason: event.reason,
+                            }
+                          : { op: 'clearNotice', notice: (event as Ev<'NOTICE_CLEAR'>).notice },
+                      actor: actorOf(context),
+                    }),
+                    onDone: {
+                      target: 'idle',
+                      actions: assign(({ event }) => idleUntil(event.output)),
                     },
                     onError: {
                       target: 'idle',

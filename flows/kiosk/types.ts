@@ -58,10 +58,19 @@ export interface SelfTestResult {
   at: string;
 }
 
+/**
+ * Why a clerk may call a stock discrepancy handled, picked on the touchscreen (no free typing):
+ * the resolution's note in the ledger.
+ */
+export type ResolveReason =
+  'countedCorrected' | 'cardsFound' | 'printerChecked' | 'passedToSupervisor';
+
 /** What staff and technicians ask the kiosk to do; each is one host-provided operation. */
 export type ModeOperation =
   | { op: 'loadBatch'; batch: string; serialFirst: string; serialLast: string; count: number }
   | { op: 'emptyRejectBin'; counted: number }
+  | { op: 'resolveDiscrepancy'; discrepancy: number; reason: ResolveReason }
+  | { op: 'clearNotice'; notice: number }
   | { op: 'replacePaper' }
   | { op: 'ribbon'; step: 'removed' | 'disposed' | 'fitted' }
   | {
@@ -91,6 +100,11 @@ export type ModeResultCode =
   | 'reportSaved'
   | 'reportFailed'
   | 'eventsExported'
+  | 'discrepancyResolved'
+  | 'backInService'
+  | 'discrepancyAgain'
+  | 'noticeCleared'
+  | 'alreadyHandled'
   | 'recordsUnavailable'
   | 'failed';
 
@@ -120,7 +134,7 @@ export interface ApduExchange {
 
 export type RibbonStep = 'remove' | 'dispose' | 'fit';
 
-export type StaffPage = 'home' | 'load' | 'rejectBin' | 'consumables';
+export type StaffPage = 'home' | 'load' | 'rejectBin' | 'consumables' | 'todo';
 export type TechnicianPage = 'home' | 'tests' | 'apdu';
 
 export interface ModeContext {
@@ -159,6 +173,10 @@ export type ModeEvent =
   | { type: 'STOCK_LOAD'; batch: string; serialFirst: string; serialLast: string; count: number }
   | { type: 'REJECT_BIN_COUNTED'; counted: number }
   | { type: 'PAPER_REPLACED' }
+  /** Staff: a stock discrepancy (its ledger entry) handled, for the reason picked. */
+  | { type: 'STOCK_RESOLVE'; discrepancy: number; reason: ResolveReason }
+  /** Staff: a staff notice dealt with. */
+  | { type: 'NOTICE_CLEAR'; notice: number }
   | { type: 'RIBBON_STEP'; step: 'removed' | 'disposed' | 'fitted' }
   | { type: 'REPORT'; report: 'daily' | 'readiness'; output: 'print' | 'pdf' }
   | { type: 'SELF_TEST'; test: SelfTestId }

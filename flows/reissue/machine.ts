@@ -30,6 +30,7 @@ import type {
   ReissueContext,
   ReissueEvent,
   SettleOutcome,
+  RetainOutcome,
   StepOutcome,
 } from './types.ts';
 
@@ -124,7 +125,7 @@ export const reissueMachine = setup({
     ejectCard: fromPromise<StepOutcome, { applicationNo: string }>(notProvided('ejectCard')),
     rejectCard: fromPromise<StepOutcome, { applicationNo: string | null }>(notProvided('rejectCard')),
     waitCardTaken: fromPromise<void, { applicationNo: string }>(notProvided('waitCardTaken')),
-    retainCard: fromPromise<StepOutcome, { applicationNo: string | null }>(notProvided('retainCard')),
+    retainCard: fromPromise<RetainOutcome, { applicationNo: string | null }>(notProvided('retainCard')),
     printReceipt: fromPromise<
       StepOutcome,
       {
@@ -324,6 +325,19 @@ export const reissueMachine = setup({
           alreadyReported: context.card!.status === 'reportedLost',
         }),
         onDone: [
+          {
+            // Never ask for more than the resident confirmed (the fee on the confirm screen came
+            // from the look-up; the application's may differ if the district's fee just changed).
+            guard: ({ context, event }) => event.output.feeFen > context.card!.feeFen,
+            target: 'failed',
+            actions: [
+              assign({
+                applicationNo: ({ event }) => event.output.applicationNo,
+                transactionNo: ({ event }) => event.output.transactionNo,
+              }),
+              { type: 'fail', params: 'feeChanged' },
+            ],
+          },
           {
             guard: ({ event }) => event.output.feeFen > 0,
             target: 'paying',
@@ -527,6 +541,9 @@ export const reissueMachine = setup({
         src: 'waitCardTaken',
         input: ({ context }) => ({ applicationNo: context.applicationNo! }),
         onDone: 'receipt',
+        // Cannot tell whether it was taken (the printer stopped answering): never leave a card
+        // in the slot unwatched — retaining looks at the slot and takes it in if it is there.
+        onError: 'retaining',
       },
       after: { cardCollect: 'retaining' },
     },
@@ -540,7 +557,11 @@ export const reissueMachine = setup({
         id: 'retainCard',
         src: 'retainCard',
         input: ({ context }) => ({ applicationNo: context.applicationNo }),
-        onDone: { target: 'failed', actions: { type: 'fail', params: 'cardNotCollected' } },
+        onDone: [
+          // Taken at the last moment after all: the resident has it; go on as if seen taken.
+          { guard: ({ event }) => event.output.ok && event.output.taken, target: 'receipt' },
+          { target: 'failed', actions: { type: 'fail', params: 'cardNotCollected' } },
+        ],
         onError: { target: 'failed', actions: { type: 'fail', params: 'cardNotCollected' } },
       },
     },

@@ -23,6 +23,8 @@ export type FailureReason =
   | 'productionFailed'
   /** The new card was left in the slot and taken back into the machine: the counter hands it over. */
   | 'cardNotCollected'
+  /** The application's fee is more than the fee the resident confirmed: nothing charged, sent to the counter. */
+  | 'feeChanged'
   | 'timeout';
 
 export type ProductionStage = 'reportingLoss' | 'feeding' | 'writingChip' | 'printing' | 'ejecting';
@@ -53,6 +55,9 @@ export type PreflightOutcome =
 export type StepOutcome =
   | { ok: true }
   | { ok: false; reason: 'deviceNotReady' | 'cardCentreUnreachable' | 'recordsUnavailable' | 'failed' };
+
+/** What retaining a card not taken did: `taken` — it was gone from the slot after all (taken at the last moment). */
+export type RetainOutcome = { ok: true; taken: boolean } | { ok: false; reason: 'deviceNotReady' | 'recordsUnavailable' };
 
 export interface RegisterOutput {
   applicationNo: string;

@@ -42,6 +42,7 @@ export const screenIds = [
   'staffLoad',
   'staffRejectBin',
   'staffConsumables',
+  'staffTodo',
   'technicianHome',
   'technicianTests',
   'technicianApdu',
@@ -65,6 +66,7 @@ export const failureReasons = [
   'paymentUnresolved',
   'productionFailed',
   'cardNotCollected',
+  'feeChanged',
   'timeout',
 ] as const;
 export const FailureReason = z.enum(failureReasons);
@@ -166,6 +168,11 @@ export const modeResultCodes = [
   'reportSaved',
   'reportFailed',
   'eventsExported',
+  'discrepancyResolved',
+  'backInService',
+  'discrepancyAgain',
+  'noticeCleared',
+  'alreadyHandled',
   'recordsUnavailable',
   'failed',
 ] as const;
@@ -173,6 +180,47 @@ export const ModeResultCode = z.enum(modeResultCodes);
 export type ModeResultCode = z.infer<typeof ModeResultCode>;
 
 const Params = z.record(z.string(), z.union([z.string(), z.number()]));
+
+/**
+ * Why a clerk may call a stock discrepancy handled: picked from these on the touchscreen (no
+ * free typing at a kiosk), and written to the ledger as the resolution's note.
+ */
+export const resolveReasons = [
+  'countedCorrected',
+  'cardsFound',
+  'printerChecked',
+  'passedToSupervisor',
+] as const;
+export const ResolveReason = z.enum(resolveReasons);
+export type ResolveReason = z.infer<typeof ResolveReason>;
+
+/**
+ * One thing for staff to handle: an unresolved stock discrepancy (it keeps residents away) or an
+ * open staff notice. Codes and numbers only — the screen says them in the clerk's language, and
+ * nothing personal (no name, no ID number) is ever in it.
+ */
+export const TodoItem = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('discrepancy'),
+    /** The discrepancy's ledger entry. */
+    seq: z.number().int(),
+    at: z.string(),
+    /** The ledger's reason code (kiosk/store/ledger.ts DiscrepancyReason). */
+    reason: z.string(),
+  }),
+  z.object({
+    type: z.literal('notice'),
+    id: z.number().int(),
+    at: z.string(),
+    /** kiosk/store/staff-notices.ts StaffNoticeKind. */
+    kind: z.string(),
+    /** The numbers a clerk matches a resident's receipt with, when the notice has them. */
+    applicationNo: z.string().nullable(),
+    transactionNo: z.string().nullable(),
+    orderNo: z.string().nullable(),
+  }),
+]);
+export type TodoItem = z.infer<typeof TodoItem>;
 
 export const ModeView = z.object({
   /** Who is at the kiosk, from the card's district-signed certificate (known before the PIN). */
@@ -220,6 +268,11 @@ export const ModeView = z.object({
       scans: z.number().int().min(0),
     })
     .nullable(),
+  /**
+   * Staff: what waits for a person — every unresolved discrepancy first (they keep residents
+   * away), then the open notices, oldest first; the first few items and how many there are.
+   */
+  todo: z.object({ count: z.number().int().min(0), items: z.array(TodoItem) }).nullable(),
   /** Replacing the monochrome ribbon: the step that waits for its confirmation. */
   ribbonStep: z.enum(['remove', 'dispose', 'fit']).nullable(),
   /** Technician: every device, live. */
@@ -310,12 +363,24 @@ export const ViewModel = z.object({
    * pending with the card centre (staff told). Null when nothing was paid.
    */
   failure: z
-    .object({ reason: FailureReason, refund: z.enum(['refunded', 'pending']).nullable().default(null) })
+    .object({
+      reason: FailureReason,
+      refund: z.enum(['refunded', 'pending']).nullable().default(null),
+      /** The refund is being asked right now: the screen waits for its answer (no "back" yet). */
+      waiting: z.boolean().optional(),
+    })
     .nullable(),
   receipt: z.object({ transactionNo: z.string(), printed: z.boolean() }).nullable(),
   kiosk: z.object({ id: z.string(), siteName: z.string() }),
   /** Staff settings the UI follows: `voice` false mutes voice guidance (config `ui.voice`). */
-  settings: z.object({ voice: z.boolean() }),
+  settings: z.object({
+    voice: z.boolean(),
+    /**
+     * How often "take your ID card" is said again while the card stays on the reader (config
+     * `timeouts.idCardRemovalSeconds`): a resident walking away without it hears it again.
+     */
+    idCardReminderMs: z.number().int().positive().optional(),
+  }),
   /** Present only when the kiosk runs on simulated devices: drives the simulator panel. */
   simulation: z
     .object({
@@ -349,7 +414,7 @@ export const UserEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('MODE_EXIT') }),
   z.object({
     type: z.literal('MODE_GO'),
-    to: z.enum(['home', 'load', 'rejectBin', 'consumables', 'tests', 'apdu']),
+    to: z.enum(['home', 'load', 'rejectBin', 'consumables', 'todo', 'tests', 'apdu']),
   }),
   z.object({
     type: z.literal('STOCK_LOAD'),
@@ -360,6 +425,14 @@ export const UserEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('REJECT_BIN_COUNTED'), counted: z.number().int().min(0).max(10_000) }),
   z.object({ type: z.literal('PAPER_REPLACED') }),
+  /** A stock discrepancy handled, with the reason the clerk picked. */
+  z.object({
+    type: z.literal('STOCK_RESOLVE'),
+    discrepancy: z.number().int().min(1),
+    reason: ResolveReason,
+  }),
+  /** A staff notice dealt with. */
+  z.object({ type: z.literal('NOTICE_CLEAR'), notice: z.number().int().min(1) }),
   z.object({ type: z.literal('RIBBON_STEP'), step: z.enum(['removed', 'disposed', 'fitted']) }),
   z.object({
     type: z.literal('REPORT'),

@@ -138,7 +138,10 @@ export const KioskConfig = z
         idleWarningSeconds: seconds.default(15),
         /** A new card not taken from the slot in this time is retained into the bin. */
         cardCollectSeconds: seconds.default(60),
-        /** Waiting for the resident to take their ID card off the reader at the end. */
+        /**
+         * At the end, while the ID card stays on the reader, "take your ID card" is said again
+         * this often (the kiosk waits for it however long: nobody else may be served meanwhile).
+         */
         idCardRemovalSeconds: seconds.default(30),
       })
       .strict()

@@ -358,6 +358,7 @@ export class Host {
         idleMs: config.timeouts.idleSeconds * 1000,
         idleWarningMs: config.timeouts.idleWarningSeconds * 1000,
         cardCollectMs: config.timeouts.cardCollectSeconds * 1000,
+        idCardReminderMs: config.timeouts.idCardRemovalSeconds * 1000,
         voice: config.ui.voice,
       },
       this.#simulationView(),

@@ -28,6 +28,7 @@ import type {
   RefundOutcome,
   RegisterOutput,
   SettleOutcome,
+  RetainOutcome,
   StepOutcome,
 } from '../../flows/reissue/types.ts';
 import { settlePayment } from '../card-centre/settle-payment.ts';
@@ -38,7 +39,7 @@ import { CARD_STATUS, REISSUE_REASON, type CardCentre } from '../card-centre/car
 import type { Logger } from '../log/logger.ts';
 import { maskCardNo, maskIdNumber, maskName } from '../log/mask.ts';
 import { personalise } from '../production/personalise.ts';
-import { checkCounter, checkFeed, type Finding, type MovementContext } from '../store/ledger.ts';
+import { checkCounter, checkFeed, SESSION_ACTOR, type Finding, type MovementContext } from '../store/ledger.ts';
 import { SessionRecords, type Checkpoint } from '../store/session-records.ts';
 import { checkStockAtRestAndRecord } from '../store/stock-check.ts';
 import type { KioskStore } from '../store/store.ts';
@@ -563,10 +564,10 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
       logger.info({ event: 'card.taken' }, 'resident took the card');
     }),
 
-    retainCard: fromPromise<StepOutcome, { applicationNo: string | null }>(async ({ input, signal }) => {
+    retainCard: fromPromise<RetainOutcome, { applicationNo: string | null }>(async ({ input, signal }) => {
       if (!printer.cardAtExit() && records.sessionId && store.ledger.inProcessFor(records.sessionId) === 0) {
         // Taken in the last moment: the taken record was written when the wait ended.
-        return OK;
+        return { ok: true, taken: true };
       }
       const checkpoint = records.intend('cardRetained', 'retain', { attempt }, 'retaining the card');
       if (!checkpoint) logger.error({ event: 'card.retain_unrecorded' }, 'retaining the card without its record: a card must not stay in the slot');
@@ -580,20 +581,19 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
           if (result.ok) {
             store.ledger.retained(identification, at);
             queueCardResult('retained', checkpoint.sessionId);
-            // Staff are told in the same transaction: the resident may come back for it today.
-            store.notices.add({
-              sessionId: checkpoint.sessionId,
-              kind: 'cardRetained',
-              message: `the card made for application ${input.applicationNo ?? '(unknown)'} was not taken in time and is in the reject bin: hand it to its resident (ID check) when they come with transaction number ${transactionNo ?? '(unknown)'}`,
-              detail: { applicationNo: input.applicationNo, transactionNo },
-            });
+            // Staff are told in the same transaction (and the audit log says so, as for every
+            // notice): the resident may come back for it today.
+            const message = `the card made for application ${input.applicationNo ?? '(unknown)'} was not taken in time and is in the reject bin: hand it to its resident (ID check) when they come with transaction number ${transactionNo ?? '(unknown)'}`;
+            const detail = { applicationNo: input.applicationNo, transactionNo };
+            const { added } = store.notices.add({ sessionId: checkpoint.sessionId, kind: 'cardRetained', message, detail });
+            if (added) store.audit.append({ actor: SESSION_ACTOR, action: 'notice.cardRetained', detail: { session: checkpoint.sessionId, message, ...detail } });
             raise(checkCounter('rejected', before, after), at);
           } else if (result.error === 'noCard') {
             raise([{ reason: 'cardMissing', message: 'a card at the exit was neither seen taken nor found to retain', detail: {} }], at);
           }
         });
       }
-      return result.ok ? OK : { ok: false, reason: 'deviceNotReady' };
+      return result.ok ? { ok: true, taken: false } : { ok: false, reason: 'deviceNotReady' };
     }),
 
     printReceipt: fromPromise<

@@ -34,6 +34,7 @@ import { formatBoxLabel, serialPlus } from './box-label.ts';
 import { DeviceWatch } from './device-watch.ts';
 import { audit, modeActors } from './mode-actors.ts';
 import { StockDesk } from './stock-desk.ts';
+import { TodoDesk } from './todo-desk.ts';
 
 /** The user events that belong to the modes (the rest are the resident's). */
 const MODE_EVENTS = [
@@ -44,6 +45,8 @@ const MODE_EVENTS = [
   'REJECT_BIN_COUNTED',
   'PAPER_REPLACED',
   'RIBBON_STEP',
+  'STOCK_RESOLVE',
+  'NOTICE_CLEAR',
   'REPORT',
   'SELF_TEST',
   'APDU',
@@ -94,6 +97,7 @@ function screenOf(snapshot: Snapshot): ScreenId | null {
   if (snapshot.matches({ staff: { page: 'load' } })) return 'staffLoad';
   if (snapshot.matches({ staff: { page: 'rejectBin' } })) return 'staffRejectBin';
   if (snapshot.matches({ staff: { page: 'consumables' } })) return 'staffConsumables';
+  if (snapshot.matches({ staff: { page: 'todo' } })) return 'staffTodo';
   if (snapshot.matches('staff')) return 'staffHome';
   if (snapshot.matches({ technician: { page: 'tests' } })) return 'technicianTests';
   if (snapshot.matches({ technician: { page: 'apdu' } })) return 'technicianApdu';
@@ -104,6 +108,7 @@ export class KioskModes {
   readonly #deps: KioskModesDeps;
   readonly #actor: Actor<typeof modesMachine>;
   readonly #desk: StockDesk;
+  readonly #todo: TodoDesk;
   readonly #watch: DeviceWatch;
   readonly #admin: AdminServer;
   readonly #idleMs: number;
@@ -128,6 +133,7 @@ export class KioskModes {
       logger,
       hopperCapacity: config.staff.hopperCapacity,
     });
+    this.#todo = new TodoDesk({ store, devices, logger });
     const machine = modesMachine.provide({
       actors: modeActors({
         config,
@@ -135,6 +141,7 @@ export class KioskModes {
         cardCentre: deps.cardCentre,
         store,
         desk: this.#desk,
+        todo: this.#todo,
         dataDir: deps.dataDir,
         logger,
       }),
@@ -338,6 +345,8 @@ export class KioskModes {
       result: context.result,
       stock: staffScreen ? this.#desk.figures() : null,
       load: screen === 'staffLoad' ? { draft: context.boxLabel, scans: context.boxScans } : null,
+      // Home says how many things wait for a person; the page lists them.
+      todo: screen === 'staffHome' || screen === 'staffTodo' ? this.#todo.view() : null,
       ribbonStep: screen === 'staffConsumables' ? context.ribbonStep : null,
       devices: screen === 'technicianHome' ? this.#watch.view() : null,
       tests:

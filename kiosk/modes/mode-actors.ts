@@ -1,6 +1,6 @@
 /**
  * The host's implementations of the modes' actors (flows/kiosk/modes.ts): the staff card reader
- * for the card and PIN checks, the stock desk, the reports, the self-tests and the APDU console.
+ * for the card and PIN checks, the stock desk, the things to handle, the reports, the self-tests and the APDU console.
  * Each answers in the flow's own terms; aborting the signal (the mode ended) stops the wait.
  *
  * The PIN arrives in `authenticate`'s input, goes to the card, and is dropped with the call: it
@@ -31,6 +31,7 @@ import { parseBoxLabel } from './box-label.ts';
 import { dailyReport, exportEvents, readinessFacts, readinessReport } from './reports.ts';
 import { runSelfTest } from './self-tests.ts';
 import type { StockDesk } from './stock-desk.ts';
+import type { TodoDesk } from './todo-desk.ts';
 
 type Actors = NonNullable<Parameters<typeof modesMachine.provide>[0]['actors']>;
 
@@ -40,6 +41,8 @@ export interface ModeActorDeps {
   cardCentre: CardCentre;
   store: KioskStore;
   desk: StockDesk;
+  /** Discrepancies and staff notices, handled from the staff page "待处理事项". */
+  todo: TodoDesk;
   dataDir: string;
   logger: Logger;
 }
@@ -92,7 +95,7 @@ export function describeResult(_test: SelfTestId, result: SelfTestResult): strin
 }
 
 export function modeActors(deps: ModeActorDeps): Actors {
-  const { devices, logger, desk } = deps;
+  const { devices, logger, desk, todo } = deps;
   const reader = devices.staffCard.reader;
   const paperWidthMm = deviceOf(deps.config, 'receipt-printer').paperWidthMm;
   const kiosk = { id: deps.config.kiosk.id, siteName: deps.config.kiosk.siteName };
@@ -152,6 +155,10 @@ export function modeActors(deps: ModeActorDeps): Actors {
             return desk.replacePaper(actor);
           case 'ribbon':
             return desk.ribbon(op.step, actor);
+          case 'resolveDiscrepancy':
+            return todo.resolve(op.discrepancy, op.reason, actor);
+          case 'clearNotice':
+            return todo.clear(op.notice, actor);
           case 'report': {
             const result =
               op.report === 'daily'

@@ -257,17 +257,22 @@ export class StockDesk {
   }
 
   #failure(error: unknown, action: string): OperationResult {
-    if (error instanceof RecordsUnavailableError) {
-      this.#logger.error(
-        { event: 'staff.not_recorded', action },
-        `${action} refused: the records cannot be written`,
-      );
-      return refused('recordsUnavailable');
-    }
-    this.#logger.error(
-      { event: 'staff.failed', action, err: (error as Error).message },
-      `${action} failed`,
-    );
-    return refused('failed');
+    return operationFailure(this.#logger, error, action);
   }
+}
+
+/** A staff operation that could not be written: the screen's answer, and the log's line. */
+export function operationFailure(logger: Logger, error: unknown, action: string): OperationResult {
+  if (error instanceof RecordsUnavailableError) {
+    logger.error(
+      { event: 'staff.not_recorded', action },
+      `${action} refused: the records cannot be written`,
+    );
+    return refused('recordsUnavailable');
+  }
+  logger.error(
+    { event: 'staff.failed', action, err: (error as Error).message },
+    `${action} failed`,
+  );
+  return refused('failed');
 }

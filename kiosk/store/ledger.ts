@@ -260,11 +260,16 @@ export class Ledger {
     return open ? open.seq : this.raise(finding, at);
   }
 
-  resolve(discrepancySeq: number, actor: string, note: string): number {
+  /**
+   * A person says a discrepancy is dealt with, and why. `printer`: the printer's counters as that
+   * person found them — recorded with the resolution, they are what the next check at rest
+   * compares with, so counters that moved while nothing was recording are not found "moved" again.
+   */
+  resolve(discrepancySeq: number, actor: string, note: string, printer?: PrinterCounters): number {
     const target = this.#db.prepare("SELECT kind FROM stock_ledger WHERE seq = ?").get(discrepancySeq) as { kind: string } | undefined;
     if (target?.kind !== 'discrepancy') throw new Error(`#${discrepancySeq} is not a discrepancy`);
     if (!note.trim()) throw new Error('resolving a discrepancy needs a note');
-    return this.#append({ kind: 'resolved', count: 0, refersTo: discrepancySeq, actor, reason: note });
+    return this.#append({ kind: 'resolved', count: 0, refersTo: discrepancySeq, actor, reason: note, printer: printer ?? null });
   }
 
   balance(): StockBalance {

@@ -52,9 +52,10 @@ export function staffStock(store: KioskStore) {
       });
     },
 
-    resolve(discrepancySeq: number, actor: StaffActor, note: string): number {
+    /** `printer`: the counters as the clerk found them (see Ledger.resolve). */
+    resolve(discrepancySeq: number, actor: StaffActor, note: string, printer?: PrinterCounters): number {
       return store.write(() => {
-        const seq = store.ledger.resolve(discrepancySeq, actor, note);
+        const seq = store.ledger.resolve(discrepancySeq, actor, note, printer);
         store.audit.append({ actor, action: 'stock.resolve', detail: { ledgerSeq: seq, discrepancy: discrepancySeq, note } });
         return seq;
       });

@@ -24,6 +24,12 @@ export function printerSaysEmpty(printer: PrinterView, counters: PrinterCounters
   return (status.state === 'fault' && status.code === 'feederEmpty') || counters.blanksInFeeder === 0;
 }
 
+/** Whether the printer's counters are its own answer now (not connected or silent: they are not). */
+export function printerAnswers(printer: PrinterView): boolean {
+  const status = printer.status();
+  return !(status.state === 'disconnected' || (status.state === 'fault' && (status.code === 'noResponse' || status.code === 'protocolError')));
+}
+
 export interface StartCheck {
   seeded: number | null;
   simulatorCorrection: number | null;
@@ -79,8 +85,8 @@ export function checkStockAtStart(
  * from it — the device check refuses residents meanwhile, and the next check compares.
  */
 export function checkStockAtRestAndRecord(store: KioskStore, printer: PrinterView, logger: Logger): Finding[] {
-  const status = printer.status();
-  if (status.state === 'disconnected' || (status.state === 'fault' && (status.code === 'noResponse' || status.code === 'protocolError'))) {
+  if (!printerAnswers(printer)) {
+    const status = printer.status();
     logger.warn({ event: 'stock.check_skipped', printer: status.state === 'fault' ? status.code : status.state }, 'card stock not compared: the printer does not answer');
     return [];
   }

@@ -30,6 +30,7 @@ import { StaffConsumablesScreen } from './screens/staff-consumables.tsx';
 import { StaffHomeScreen } from './screens/staff-home.tsx';
 import { StaffLoadScreen } from './screens/staff-load.tsx';
 import { StaffRejectBinScreen } from './screens/staff-reject-bin.tsx';
+import { StaffTodoScreen } from './screens/staff-todo.tsx';
 import { TechnicianApduScreen } from './screens/technician-apdu.tsx';
 import { TechnicianHomeScreen } from './screens/technician-home.tsx';
 import { TechnicianTestsScreen } from './screens/technician-tests.tsx';
@@ -58,6 +59,7 @@ export const screens: Record<ScreenId, ComponentType<ScreenProps>> = {
   staffLoad: StaffLoadScreen,
   staffRejectBin: StaffRejectBinScreen,
   staffConsumables: StaffConsumablesScreen,
+  staffTodo: StaffTodoScreen,
   technicianHome: TechnicianHomeScreen,
   technicianTests: TechnicianTestsScreen,
   technicianApdu: TechnicianApduScreen,
@@ -170,6 +172,8 @@ export function App({ client }: { client: BridgeClient }) {
   const voice = useVoice(
     view && voiceOn ? clipUrl(voiceIndex, view.lang, promptId) : null,
     promptId,
+    // An ID card left on the reader: say it again until it is taken (the kiosk waits for it).
+    view?.screen === 'takeIdCard' ? (view.settings.idCardReminderMs ?? null) : null,
   );
 
   return <KioskView view={view} now={now} onEvent={onEvent} onSim={onSim} voice={voice} />;

@@ -176,6 +176,15 @@ describe('KioskView', () => {
     ).toEqual(['中文', 'Back to start']);
   });
 
+  it('failed: while the refund is being asked, says so and offers no "back" the kiosk would not take', () => {
+    const failure = { reason: 'productionFailed' as const, refund: 'pending' as const, waiting: true };
+    const html = render(base({ screen: 'failed', failure }));
+    expect(html).toContain(zhCN['failed.refunding']);
+    expect(buttons(html)).toEqual(['English']);
+    const after = render(base({ screen: 'failed', failure: { ...failure, waiting: false } }));
+    expect(buttons(after)).toEqual(['English', '返回首页']);
+  });
+
   it("failed: says where a resident's money is when they paid", () => {
     const paid = (refund: 'refunded' | 'pending' | null) =>
       render(base({ screen: 'failed', failure: { reason: 'productionFailed', refund } }));
@@ -319,6 +328,7 @@ describe('staff and technician screens', () => {
     result: null,
     stock: null,
     load: null,
+    todo: null,
     ribbonStep: null,
     devices: null,
     tests: null,
@@ -361,12 +371,52 @@ describe('staff and technician screens', () => {
       paperSince: null,
     };
     const html = render(
-      base({ screen: 'staffHome', mode: mode({ stock, result: { ok: false, code: 'overCapacity', params: { inHopper: 84, count: 50, capacity: 100 } } }) }),
+      base({
+        screen: 'staffHome',
+        mode: mode({ stock, todo: { count: 3, items: [] }, result: { ok: false, code: 'overCapacity', params: { inHopper: 84, count: 50, capacity: 100 } } }),
+      }),
     );
     expect(html).toContain('84 张（最多 100 张）');
     expect(html).toContain(zhCN['staffHome.discrepancies'].replace('{n}', '1'));
+    expect(html).toContain('待处理 3 项');
     expect(html).toContain('装不下：送卡器里已有 84 张，再装 50 张会超过 100 张。');
-    expect(buttons(html)).toEqual(['English', '装入空白卡', '清空回收箱', '更换耗材', '打印日报', '保存日报（PDF）', '退出']);
+    expect(buttons(html)).toEqual(['English', '待处理事项', '装入空白卡', '清空回收箱', '更换耗材', '打印日报', '保存日报（PDF）', '退出']);
+    // Nothing to handle: no count line.
+    expect(render(base({ screen: 'staffHome', mode: mode({ stock, todo: { count: 0, items: [] } }) }))).not.toContain('待处理 0 项');
+  });
+
+  it('things to handle: each discrepancy and notice in a plain sentence, with when, its numbers and its button', () => {
+    const at = '2026-01-05T01:12:00Z';
+    const todo = {
+      count: 6,
+      items: [
+        { type: 'discrepancy' as const, seq: 17, at, reason: 'hopperEmptySignal' },
+        { type: 'discrepancy' as const, seq: 18, at, reason: 'somethingNew' },
+        { type: 'notice' as const, id: 4, at, kind: 'cardRetained', applicationNo: 'A2026010500042', transactionNo: 'K-0001-3F2A', orderNo: null },
+        { type: 'notice' as const, id: 5, at, kind: 'refundPending', applicationNo: null, transactionNo: null, orderNo: 'P123' },
+      ],
+    };
+    const html = render(base({ screen: 'staffTodo', mode: mode({ todo }) }));
+    expect(html).toContain(zhCN['discrepancy.hopperEmptySignal']);
+    // A reason the catalogue does not know yet: the general sentence, never the raw code.
+    expect(html).toContain(zhCN['discrepancy.other']);
+    expect(html).not.toContain('somethingNew');
+    expect(html).toContain(zhCN['notice.cardRetained']);
+    expect(html).toContain('业务流水号 K-0001-3F2A · 申请号 A2026010500042');
+    expect(html).toContain('订单号 P123');
+    expect(html).toContain(`dateTime="${at}"`);
+    expect(html).toContain('还有 2 项');
+    expect(buttons(html)).toEqual(['English', '已处理', '已处理', '已处理', '已处理', '返回']);
+    const english = render(base({ screen: 'staffTodo', lang: 'en', mode: mode({ todo }) }));
+    expect(buttons(english)).toEqual(['中文', 'Resolved', 'Resolved', 'Done', 'Done', 'Back']);
+    // Busy with one: every button waits, the way back too.
+    const busy = render(base({ screen: 'staffTodo', mode: mode({ todo, busy: true }) }));
+    expect([...busy.matchAll(/<button[^>]*disabled=""/g)]).toHaveLength(5);
+    // Nothing left: says so.
+    const empty = render(base({ screen: 'staffTodo', mode: mode({ todo: { count: 0, items: [] }, result: { ok: true, code: 'backInService', params: {} } }) }));
+    expect(empty).toContain(zhCN['staffTodo.empty']);
+    expect(empty).toContain(zhCN['result.backInService']);
+    expect(buttons(empty)).toEqual(['English', '返回']);
   });
 
   it("technician tests: one button per test, each result's sentence, nothing to press while one runs", () => {
@@ -391,7 +441,7 @@ describe('staff and technician screens', () => {
   });
 
   it('every mode screen renders without its mode data (a reload between views)', () => {
-    for (const screen of ['modeCheck', 'modePin', 'modeRefused', 'staffHome', 'staffLoad', 'staffRejectBin', 'staffConsumables', 'technicianHome', 'technicianTests', 'technicianApdu'] as const) {
+    for (const screen of ['modeCheck', 'modePin', 'modeRefused', 'staffHome', 'staffLoad', 'staffRejectBin', 'staffConsumables', 'staffTodo', 'technicianHome', 'technicianTests', 'technicianApdu'] as const) {
       const html = render(base({ screen, mode: null }));
       expect(html.match(/<h1\b/g), screen).toHaveLength(1);
     }

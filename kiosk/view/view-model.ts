@@ -17,6 +17,8 @@ export interface ViewSettings {
   cardCollectMs: number;
   /** Voice guidance on (config `ui.voice`). */
   voice: boolean;
+  /** "Take your ID card" is said again this often while it stays on the reader. */
+  idCardReminderMs?: number;
 }
 
 export type SimulationView = NonNullable<ViewModel['simulation']>;
@@ -118,6 +120,7 @@ export function buildView(
                 : context.payment === 'refundUnknown' || snapshot.matches('refunding')
                   ? 'pending'
                   : null,
+            ...(snapshot.matches('refunding') ? { waiting: true } : {}),
           }
         : null,
     // The failure screen shows the number too: staff at the counter find the case by it.
@@ -126,7 +129,10 @@ export function buildView(
         ? { transactionNo: context.transactionNo, printed: snapshot.matches({ receipt: 'shown' }) }
         : null,
     kiosk: { id: settings.kioskId, siteName: settings.siteName },
-    settings: { voice: settings.voice },
+    settings: {
+      voice: settings.voice,
+      ...(settings.idCardReminderMs ? { idCardReminderMs: settings.idCardReminderMs } : {}),
+    },
     simulation,
   };
 }

@@ -8,6 +8,7 @@
  * - a forged and a revoked staff card are refused with the reason;
  * - a staff card is refused while a resident's card is being produced (their screen stays);
  * - a technician runs every self-test on the simulated devices and prints the readiness report;
+ * - a clerk resolves the stock discrepancy a resident's pre-flight found, and the kiosk serves again;
  * - a wrong PIN three times blocks the card (last: it blocks the staff card for good).
  *
  * On every screen reached: zero axe-core violations, legible type and large targets, nothing
@@ -171,6 +172,16 @@ function audit() {
   const records = openRecordsReadOnly(kiosk.dataDir);
   try {
     return records.audit.entries();
+  } finally {
+    records.close();
+  }
+}
+
+/** The stock ledger as the records say now (a read-only snapshot; the host keeps writing). */
+function ledger() {
+  const records = openRecordsReadOnly(kiosk.dataDir);
+  try {
+    return { unresolved: records.ledger.unresolved(), entries: records.ledger.entries() };
   } finally {
     records.close();
   }
@@ -358,6 +369,73 @@ run('staff and technicians at the kiosk, in Chromium', () => {
         detail: { output: 'print', ok: true },
       });
       await visit.press('mode.exit');
+      await arrive(page, 'attract');
+      await visit.sim('sim.removeStaffCard');
+      expect(visit.problems).toEqual([]);
+      expect(log.messages).toEqual([]);
+    } finally {
+      await page.close();
+      await leaveNothingBehind();
+    }
+  });
+
+  it('lets a clerk resolve the stock discrepancy that keeps residents away, and the kiosk serves again (zh-CN, landscape)', async () => {
+    const { page, log } = await openPage('zh-CN', 'landscape');
+    const visit = new Visit(page, 'zh-CN', 'landscape', 'staff-todo');
+    try {
+      // The printer says its hopper is empty while the ledger says it holds blanks: the resident's
+      // pre-flight check writes the discrepancy down, and residents are kept away from then on.
+      await visit.sim('sim.fault.card-printer.feederEmpty');
+      await page.getByRole('button', { name: /^补办社保卡/ }).click();
+      await arrive(page, 'identify');
+      await visit.sim('sim.placeIdCard');
+      await arrive(page, 'verifying');
+      const take = page.getByRole('button', { name: visit.text('verifying.take') });
+      await expect.poll(() => take.isEnabled(), { timeout: 15_000 }).toBe(true);
+      await take.click();
+      await arrive(page, 'failed', 60_000);
+      await visit.press('failed.back');
+      await arrive(page, 'takeIdCard');
+      await visit.sim('sim.removeIdCard');
+      await arrive(page, 'outOfService');
+      const [open] = ledger().unresolved;
+      expect(open).toMatchObject({ reason: 'hopperEmptySignal' });
+      // The clerk refills the hopper (the printer no longer says it is empty).
+      await visit.sim('sim.clearFaults');
+
+      await visit.insertCard('staff');
+      await arrive(page, 'modePin');
+      await visit.typePin(SIM_STAFF_CARDS.staff.pin);
+      await arrive(page, 'staffHome');
+      await page.getByText(visit.text('staffHome.todoCount', { n: 1 }), { exact: true }).waitFor();
+      await visit.press('staffHome.todo');
+      await visit.screen('staffTodo');
+      await page.getByText(visit.text('discrepancy.hopperEmptySignal'), { exact: true }).waitFor();
+      await visit.press('staffTodo.resolve');
+      // Why: a few preset reasons, nothing to type.
+      await page.getByText(visit.text('staffTodo.why'), { exact: true }).waitFor();
+      await visit.screen('staffTodo', { voice: false });
+      await visit.press('resolveReason.countedCorrected');
+      await visit.result('result.backInService');
+      await page.getByText(visit.text('staffTodo.empty'), { exact: true }).waitFor();
+      await visit.screen('staffTodo', { voice: false });
+
+      expect(ledger().unresolved).toEqual([]);
+      expect(ledger().entries.find((e) => e.kind === 'resolved')).toMatchObject({
+        refersTo: open!.seq,
+        reason: 'countedCorrected',
+        actor: 'staff:S0001',
+      });
+      expect(audit().find((a) => a.action === 'stock.resolve')).toMatchObject({
+        actor: 'staff:S0001',
+        detail: { discrepancy: open!.seq, note: 'countedCorrected' },
+      });
+
+      await visit.press('mode.back');
+      await arrive(page, 'staffHome');
+      expect(await page.getByText(visit.text('staffHome.todoCount', { n: 1 })).count()).toBe(0);
+      await visit.press('mode.exit');
+      // In service again as soon as the clerk leaves: the start button, not "out of service".
       await arrive(page, 'attract');
       await visit.sim('sim.removeStaffCard');
       expect(visit.problems).toEqual([]);

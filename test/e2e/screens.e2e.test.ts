@@ -66,6 +66,7 @@ const MODE: ModeView = {
   result: null,
   stock: null,
   load: null,
+  todo: null,
   ribbonStep: null,
   devices: null,
   tests: null,
@@ -120,6 +121,7 @@ const FIXTURES: Partial<Record<ScreenId, Partial<ViewModel>>> = {
     mode: {
       ...MODE,
       stock: { ...STOCK, outOfService: true, discrepancies: 1 },
+      todo: { count: 2, items: [] },
       result: { ok: true, code: 'loaded', params: { batch: 'B2026-0117', count: 50, inHopper: 84 } },
     },
   },
@@ -136,6 +138,29 @@ const FIXTURES: Partial<Record<ScreenId, Partial<ViewModel>>> = {
   },
   staffConsumables: {
     mode: { ...MODE, stock: STOCK, ribbonStep: 'dispose', result: { ok: true, code: 'ribbonRemoved', params: { faces: 212 } } },
+  },
+  // One discrepancy (residents kept away) and one notice with the numbers a clerk matches a receipt with.
+  staffTodo: {
+    mode: {
+      ...MODE,
+      stock: { ...STOCK, outOfService: true, discrepancies: 1 },
+      todo: {
+        count: 2,
+        items: [
+          { type: 'discrepancy', seq: 17, at: '2026-01-05T09:12:00+08:00', reason: 'printerCountersMoved' },
+          {
+            type: 'notice',
+            id: 4,
+            at: '2026-01-05T10:40:00+08:00',
+            kind: 'cardRetained',
+            applicationNo: 'A2026010500042',
+            transactionNo: 'K-0001-20260105104000-3F2A',
+            orderNo: null,
+          },
+        ],
+      },
+      result: { ok: false, code: 'discrepancyAgain', params: { left: 1 } },
+    },
   },
   technicianHome: {
     mode: {
@@ -213,6 +238,7 @@ const FAILURE_EXTRAS: Partial<Record<FailureReason, Partial<ViewModel>>> = {
   productionFailed: { receipt: { transactionNo: 'T20250101-0008', printed: false } },
   paymentUnresolved: { receipt: { transactionNo: 'T20250101-0009', printed: false } },
   cardNotCollected: { receipt: { transactionNo: 'T20250101-0010', printed: false } },
+  feeChanged: { receipt: { transactionNo: 'T20250101-0011', printed: false } },
 };
 
 function fixture(screen: ScreenId, lang: Language, extra: Partial<ViewModel> = {}): ViewModel {

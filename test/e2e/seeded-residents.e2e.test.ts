@@ -45,7 +45,8 @@ const TIMEOUTS = {
   idleSeconds: 90,
   idleWarningSeconds: 15,
   cardCollectSeconds: 30,
-  idCardRemovalSeconds: 60,
+  // "Take your ID card" is said again every 3 s while it stays on the reader.
+  idCardRemovalSeconds: 3,
 };
 
 let kiosk: StartedKiosk;
@@ -225,6 +226,10 @@ run('every seeded resident at the kiosk, in Chromium', () => {
 
       await walk.press('failed.back');
       await walk.visit('takeIdCard');
+      // The ID card stays on the reader: the prompt ends, and is said again without a tap.
+      const voice = walk.page.locator('audio[data-voice="takeIdCard"]');
+      await expect.poll(() => voice.getAttribute('data-voice-state'), { timeout: 20_000 }).toBe('ended');
+      await expect.poll(() => voice.getAttribute('data-voice-state'), { timeout: 20_000, intervals: [100] }).toBe('playing');
       await walk.device('sim.removeIdCard');
       await arrive(walk.page, 'attract');
     });

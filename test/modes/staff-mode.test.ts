@@ -297,3 +297,208 @@ describe('entering a mode', () => {
     });
   });
 });
+
+describe('things to handle', () => {
+  /** An unresolved discrepancy, as the stock check at rest writes one down. */
+  const raise = (k: ModesHost, reason: 'hopperEmptySignal' | 'cardMissing' = 'hopperEmptySignal') =>
+    k.host.records.store.write(() =>
+      k.host.records.store.ledger.raise({ reason, message: `test: ${reason}`, detail: {} }),
+    );
+
+  it('a clerk resolves the last discrepancy with a picked reason, and the kiosk serves residents again', async () => {
+    const k = await kiosk();
+    const seq = raise(k);
+    await k.screen('outOfService');
+    expect(k.host.health().outOfService).toMatchObject({ reason: 'stockDiscrepancy' });
+    // A resident is refused.
+    k.event({ type: 'START' });
+    expect(k.host.view().screen).toBe('outOfService');
+
+    const home = await k.logIn('staff');
+    expect(home.mode!.todo).toMatchObject({ count: 1 });
+    k.event({ type: 'MODE_GO', to: 'todo' });
+    const page = await k.screen('staffTodo');
+    expect(page.mode!.todo).toEqual({
+      count: 1,
+      items: [{ type: 'discrepancy', seq, at: expect.any(String), reason: 'hopperEmptySignal' }],
+    });
+    // Exactly what the screen sends for "已处理" → "数过了，已改正".
+    k.event({ type: 'STOCK_RESOLVE', discrepancy: seq, reason: 'countedCorrected' });
+    const done = await k.settled();
+    expect(done.screen).toBe('staffTodo');
+    expect(done.mode!.result).toEqual({ ok: true, code: 'backInService', params: {} });
+    expect(done.mode!.todo).toEqual({ count: 0, items: [] });
+    expect(done.mode!.stock).toMatchObject({ discrepancies: 0, outOfService: false });
+
+    const r = k.records();
+    try {
+      expect(r.ledger.unresolved()).toEqual([]);
+      expect(r.ledger.entries().find((e) => e.kind === 'resolved')).toMatchObject({
+        refersTo: seq,
+        reason: 'countedCorrected',
+        actor: 'staff:S0001',
+      });
+    } finally {
+      r.close();
+    }
+    expect(k.audit().find((a) => a.action === 'stock.resolve')).toMatchObject({
+      actor: 'staff:S0001',
+      detail: { discrepancy: seq, note: 'countedCorrected' },
+    });
+    // Back in service the moment the clerk leaves (no waiting for the periodic service check).
+    k.event({ type: 'MODE_EXIT' });
+    expect(k.host.view().screen).toBe('attract');
+    expect(k.host.health().outOfService).toBeUndefined();
+    k.sim({ action: 'removeStaffCard' });
+    k.event({ type: 'START' });
+    await k.screen('identify');
+  });
+
+  it('writes a disagreement that is still there down again at once, and keeps residents away', async () => {
+    const k = await kiosk();
+    // The printer really says its hopper is empty; the ledger says it holds blanks.
+    k.sim({ action: 'deviceFault', device: 'card-printer', fault: 'feederEmpty' });
+    const seq = raise(k);
+    await k.logIn('staff');
+    k.event({ type: 'MODE_GO', to: 'todo' });
+    await k.screen('staffTodo');
+    k.event({ type: 'STOCK_RESOLVE', discrepancy: seq, reason: 'cardsFound' });
+    const again = await k.settled();
+    expect(again.mode!.result).toEqual({
+      ok: false,
+      code: 'discrepancyAgain',
+      params: { left: 1 },
+    });
+    const next = again.mode!.todo!.items[0];
+    if (next?.type !== 'discrepancy')
+      throw new Error(`expected the discrepancy again, got ${JSON.stringify(next)}`);
+    expect(next.reason).toBe('hopperEmptySignal');
+    expect(next.seq).not.toBe(seq);
+    expect(k.host.records.serviceBlock()).toMatchObject({ reason: 'stockDiscrepancy' });
+    // The same one twice (a stale screen): not resolved again.
+    k.event({ type: 'STOCK_RESOLVE', discrepancy: seq, reason: 'cardsFound' });
+    await k.until('the answer', (v) => v.mode?.result?.code === 'alreadyHandled' && !v.mode.busy);
+    // Refilled for real (the printer says so): now it holds.
+    k.sim({ action: 'clearFaults' });
+    await k.until('the printer ready', () => k.host.devices.cardPrinter.status().state === 'ready');
+    k.event({ type: 'STOCK_RESOLVE', discrepancy: next.seq, reason: 'countedCorrected' });
+    await k.until(
+      'back in service',
+      (v) => v.mode?.result?.code === 'backInService' && !v.mode.busy,
+    );
+    expect(
+      k
+        .audit()
+        .filter((a) => a.action === 'stock.resolve')
+        .map((a) => a.detail.note),
+    ).toEqual(['cardsFound', 'countedCorrected']);
+  });
+
+  it("takes the printer's counters as the clerk found them: counters that moved (a serviced printer) are resolved for good", async () => {
+    const k = await kiosk();
+    // A technician printed on it by hand: its counters moved with nothing recorded.
+    k.host.devices.simulation!.cardPrinter.simulator.loadBlanks(5);
+    const seq = k.host.records.store.write(() =>
+      k.host.records.store.ledger.raise({
+        reason: 'printerCountersMoved',
+        message: 'test: counters moved',
+        detail: {},
+      }),
+    );
+    await k.logIn('staff');
+    k.event({ type: 'MODE_GO', to: 'todo' });
+    await k.screen('staffTodo');
+    k.event({ type: 'STOCK_RESOLVE', discrepancy: seq, reason: 'printerChecked' });
+    expect((await k.settled()).mode!.result!.code).toBe('backInService');
+    expect(k.host.records.store.ledger.lastPrinter()).toEqual(
+      k.host.devices.cardPrinter.counters(),
+    );
+  });
+
+  it('a clerk clears a staff notice: it leaves the list, audited with the staff id; nothing personal is on screen', async () => {
+    const k = await kiosk();
+    const store = k.host.records.store;
+    // As recovery leaves one: a settled session whose card is in the reject bin for its resident.
+    const id = store.write(() => {
+      store.journal.openSession('s-todo-1', null);
+      store.journal.setApplication('s-todo-1', 'A2026010500042', 'K-0001-20260105-S0AA');
+      store.journal.markSettled('s-todo-1', 'retained');
+      return store.notices.add({
+        sessionId: 's-todo-1',
+        kind: 'cardRetained',
+        message: 'test: the card made for application A2026010500042 is in the reject bin',
+        detail: { applicationNo: 'A2026010500042' },
+      }).id;
+    });
+    expect((await k.logIn('staff')).mode!.todo!.count).toBe(1);
+    k.event({ type: 'MODE_GO', to: 'todo' });
+    const page = await k.screen('staffTodo');
+    expect(page.mode!.todo!.items).toEqual([
+      {
+        type: 'notice',
+        id,
+        at: expect.any(String),
+        kind: 'cardRetained',
+        applicationNo: 'A2026010500042',
+        transactionNo: 'K-0001-20260105-S0AA',
+        orderNo: null,
+      },
+    ]);
+    expect(JSON.stringify(page)).not.toContain('test: the card');
+    // Residents are not kept away by a notice.
+    expect(page.mode!.stock!.outOfService).toBe(false);
+
+    k.event({ type: 'NOTICE_CLEAR', notice: id });
+    const done = await k.settled();
+    expect(done.mode!.result).toEqual({ ok: true, code: 'noticeCleared', params: {} });
+    expect(done.mode!.todo).toEqual({ count: 0, items: [] });
+    expect(store.notices.open()).toEqual([]);
+    expect(k.audit().at(-1)).toMatchObject({
+      actor: 'staff:S0001',
+      action: 'notice.clear',
+      detail: { notice: id, kind: 'cardRetained' },
+    });
+    expect(k.host.health().staff).toBeUndefined();
+  });
+
+  it('is not for a technician, nor for a card whose PIN was not given, nor outside a mode', async () => {
+    const k = await kiosk();
+    const seq = raise(k, 'cardMissing');
+    const notice = k.host.records.store.write(
+      () =>
+        k.host.records.store.notices.add({ sessionId: null, kind: 'cardStuck', message: 'test' })
+          .id,
+    );
+    const attempt = async () => {
+      k.event({ type: 'MODE_GO', to: 'todo' });
+      k.event({ type: 'STOCK_RESOLVE', discrepancy: seq, reason: 'cardsFound' });
+      k.event({ type: 'NOTICE_CLEAR', notice });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    const untouched = () => {
+      expect(k.host.records.store.ledger.unresolved().map((d) => d.seq)).toEqual([seq]);
+      expect(k.host.records.store.notices.open().map((n) => n.id)).toEqual([notice]);
+      expect(
+        k.audit().some((a) => a.action === 'stock.resolve' || a.action === 'notice.clear'),
+      ).toBe(false);
+    };
+
+    await attempt();
+    expect(k.host.view().screen).toBe('outOfService');
+    untouched();
+
+    k.sim({ action: 'placeStaffCard', kind: 'staff' });
+    await k.screen('modePin');
+    await attempt();
+    expect(k.host.view().screen).toBe('modePin');
+    untouched();
+    k.sim({ action: 'removeStaffCard' });
+    await k.screen('outOfService');
+
+    expect((await k.logIn('technician')).screen).toBe('technicianHome');
+    await attempt();
+    expect(k.host.view().screen).toBe('technicianHome');
+    expect(k.host.view().mode!.todo).toBeNull();
+    untouched();
+  });
+});

@@ -123,6 +123,26 @@ describe('the card-stock ledger', () => {
     expect(store.ledger.balance()).toMatchObject({ loaded: 50, corrections: -2, inHopper: 48, balanced: true, unresolved: [] });
     expect(store.audit.entries().map((e) => e.action)).toEqual(['stock.load', 'stock.count', 'stock.correction']);
   });
+
+  it("resolves a discrepancy with the clerk's reason and the printer's counters as found: the next check at rest compares with those", () => {
+    const { store } = openStore();
+    opened.push(store);
+    const staff = staffStock(store);
+    staff.load({ count: 20, batch: 'B1', actor: 'staff:S1', printer: counters(20) });
+    // The printer was serviced: its counters moved with nothing recorded.
+    const serviced = counters(20, 3, 1);
+    expect(checkAtRest(store.ledger.balance(), serviced, false).map((f) => f.reason)).toEqual(['printerCountersMoved']);
+    const seq = store.write(() => store.ledger.raise(checkAtRest(store.ledger.balance(), serviced, false)[0]!));
+    staff.resolve(seq, 'staff:S1', 'printerChecked', serviced);
+    expect(store.serviceBlock()).toBeNull();
+    expect(store.ledger.entries().at(-1)).toMatchObject({ kind: 'resolved', refersTo: seq, reason: 'printerChecked', actor: 'staff:S1', printer: serviced });
+    expect(checkAtRest(store.ledger.balance(), serviced, false)).toEqual([]);
+    expect(store.audit.entries().at(-1)).toMatchObject({ actor: 'staff:S1', action: 'stock.resolve', detail: { discrepancy: seq, note: 'printerChecked' } });
+    // Without the counters, a resolution leaves the last recorded ones as they were.
+    const again = store.write(() => store.ledger.raise({ reason: 'cardMissing', message: 'test', detail: {} }));
+    staff.resolve(again, 'staff:S1', 'cardsFound');
+    expect(store.ledger.lastPrinter()).toEqual(serviced);
+  });
 });
 
 describe('the cross-check against the printer', () => {

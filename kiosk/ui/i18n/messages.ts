@@ -103,6 +103,7 @@ export const zhCN = {
   'failed.title': '没能办完',
   'failed.instruction': '请点“返回首页”。需要帮助，请到柜台找工作人员。',
   'failed.back': '返回首页',
+  'failed.refunding': '正在把钱退给您，请稍等，不要走开。',
   'failed.idUnreadable.title': '读不出您的身份证',
   'failed.idUnreadable.advice':
     '请把身份证平放在感应区上，不要移动，再试一次。还是不行，请到柜台办理。',
@@ -131,6 +132,8 @@ export const zhCN = {
     '如果扣了钱，会自动退回。请记下下面的号码，到柜台找工作人员，他们会帮您查。',
   'failed.productionFailed.title': '新卡没有做成',
   'failed.productionFailed.advice': '请到柜台找工作人员，告诉他们下面的号码，他们会帮您处理。',
+  'failed.feeChanged.title': '费用和刚才显示的不一样',
+  'failed.feeChanged.advice': '没有收您的钱，旧卡已经挂失。请到柜台办新卡，出示下面的号码。',
   'failed.cardNotCollected.title': '新卡已收回机器里保管',
   'failed.cardNotCollected.advice': '新卡太久没取走，已收回保管。请带身份证到柜台，出示下面的号码领卡。',
   'failed.timeout.title': '等待时间太长，本次办理已结束',
@@ -245,6 +248,8 @@ export const zhCN = {
   'staffHome.consumables': '更换耗材',
   'staffHome.printDaily': '打印日报',
   'staffHome.saveDaily': '保存日报（PDF）',
+  'staffHome.todo': '待处理事项',
+  'staffHome.todoCount': '待处理 {n} 项',
 
   'paper.ok': '正常',
   'paper.nearEnd': '快用完了',
@@ -281,6 +286,44 @@ export const zhCN = {
   'staffConsumables.disposed': '旧色带已销毁',
   'staffConsumables.fitted': '新色带已装好',
 
+  'staffTodo.title': '待处理事项',
+  'staffTodo.instruction': '这些事需要员工处理。处理好一项，就点它旁边的“已处理”。',
+  'staffTodo.empty': '没有待处理的事项。',
+  'staffTodo.more': '还有 {n} 项。处理完上面的，就会显示出来。',
+  'staffTodo.discrepancy': '库存差异',
+  'staffTodo.notice': '员工事项',
+  'staffTodo.applicationNo': '申请号 {n}',
+  'staffTodo.transactionNo': '业务流水号 {n}',
+  'staffTodo.orderNo': '订单号 {n}',
+  'staffTodo.resolve': '已处理',
+  'staffTodo.done': '已处理',
+  'staffTodo.why': '为什么可以算处理好了？请选一项。',
+  'staffTodo.sure': '这件事确实处理好了吗？',
+  'staffTodo.yes': '确实处理好了',
+  'staffTodo.cancel': '取消',
+  'resolveReason.countedCorrected': '数过了，已改正',
+  'resolveReason.cardsFound': '找到了卡',
+  'resolveReason.printerChecked': '查过打印机，正常',
+  'resolveReason.passedToSupervisor': '交给上级处理',
+  'discrepancy.doubleFeed': '送卡时一次出来不止一张空白卡。打印机里可能有一张散落的卡。',
+  'discrepancy.feederDidNotMove': '有一张空白卡进了打印机，但打印机的送卡计数没有变。',
+  'discrepancy.hopperEmptySignal': '打印机说送卡器空了，但账上还有空白卡。',
+  'discrepancy.unrecordedBlanks': '打印机里有没记过账的空白卡。',
+  'discrepancy.printCountMismatch': '打印机的打印计数和做的卡数对不上。',
+  'discrepancy.rejectCountMismatch': '打印机的废卡计数和放进回收箱的卡数对不上。',
+  'discrepancy.cardMissing': '账上有一张卡在打印机里，但打印机里没有。',
+  'discrepancy.countMismatch': '清点送卡器的张数和账上不一样。',
+  'discrepancy.printerCountersMoved': '本机没有记账的时候，打印机的计数变了。',
+  'discrepancy.other': '卡的库存和账上对不上。',
+  'notice.cardRetained': '给居民做好的卡收进了回收箱。居民来取时，核对身份证后交给他。',
+  'notice.refundPending': '有一笔费用要退给居民，社保卡中心还没有确认。本机会一直重试。',
+  'notice.leftWithoutCard': '有居民没拿到卡就走了。他可能会回来，也可以到柜台办理。',
+  'notice.cardStuck': '有一张卡卡在打印机里。请取出来，再重启本机。',
+  'notice.cardMissing': '有一张卡不在打印机里，账上也没有去向。请找到这张卡。',
+  'notice.unresolved': '有一笔业务本机没能查清楚。请叫技术员看记录。',
+  'notice.recordsDamaged': '本机的记录文件坏了，本机暂停服务。请叫技术员。',
+  'notice.other': '有一件事需要员工处理。请叫技术员看记录。',
+
   'result.loaded': '已记录装卡：批号 {batch}，{count} 张。送卡器内现在有 {inHopper} 张。',
   'result.batchAlreadyLoaded': '这个批号 {batch} 已经装过了，不能再装。请核对卡盒。',
   'result.countMismatch': '张数对不上：填的是 {count} 张，卡号范围是 {range} 张。请核对。',
@@ -298,6 +341,11 @@ export const zhCN = {
   'result.reportSaved': '已保存：{file}',
   'result.reportFailed': '没能完成（{why}）。请检查凭条打印机后再试。',
   'result.eventsExported': '已导出 {lines} 条事件：{file}',
+  'result.discrepancyResolved': '已记录为已处理。还有 {left} 项库存差异。',
+  'result.backInService': '已记录为已处理。本机恢复为居民服务。',
+  'result.discrepancyAgain': '已记录为已处理，但打印机和账上还是对不上，又记下了一项差异。请再核对。',
+  'result.noticeCleared': '已记录：这件事已处理。',
+  'result.alreadyHandled': '这一项已经处理过了。',
   'result.recordsUnavailable': '本机现在不能写记录，这一步没有做。请叫技术员。',
   'result.failed': '没能完成。请再试一次，或者叫技术员。',
 
@@ -491,6 +539,7 @@ export const en: Record<MessageKey, string> = {
   'failed.title': 'This could not be finished',
   'failed.instruction': 'Press "Back to start". For help, go to the service counter.',
   'failed.back': 'Back to start',
+  'failed.refunding': 'Your money is being returned. Please wait here.',
   'failed.idUnreadable.title': 'Your ID card could not be read',
   'failed.idUnreadable.advice':
     'Lay the ID card flat on the reader, keep it still, and try again. If it still fails, go to the service counter.',
@@ -528,6 +577,9 @@ export const en: Record<MessageKey, string> = {
   'failed.productionFailed.title': 'Your new card could not be made',
   'failed.productionFailed.advice':
     'Please go to the service counter and show the staff the number below. They will help you.',
+  'failed.feeChanged.title': 'The fee is not the one you were shown',
+  'failed.feeChanged.advice':
+    'You were not charged, and your old card is reported lost. Please get your new card at the service counter and show the number below.',
   'failed.cardNotCollected.title': 'Your new card was kept safe inside the machine',
   'failed.cardNotCollected.advice':
     'It waited in the slot too long. Bring your ID card to the service counter and show the number below to get your card.',
@@ -649,6 +701,8 @@ export const en: Record<MessageKey, string> = {
   'staffHome.consumables': 'Replace paper or ribbon',
   'staffHome.printDaily': 'Print daily report',
   'staffHome.saveDaily': 'Save daily report (PDF)',
+  'staffHome.todo': 'Things to handle',
+  'staffHome.todoCount': 'Things to handle: {n}',
 
   'paper.ok': 'fine',
   'paper.nearEnd': 'nearly used up',
@@ -688,6 +742,55 @@ export const en: Record<MessageKey, string> = {
   'staffConsumables.disposed': 'Old ribbon is destroyed',
   'staffConsumables.fitted': 'New ribbon is in',
 
+  'staffTodo.title': 'Things to handle',
+  'staffTodo.instruction':
+    'These need a member of staff. When one is dealt with, press "Resolved" or "Done" beside it.',
+  'staffTodo.empty': 'Nothing to handle.',
+  'staffTodo.more': '{n} more will show when these are handled.',
+  'staffTodo.discrepancy': 'Stock discrepancy',
+  'staffTodo.notice': 'For staff',
+  'staffTodo.applicationNo': 'Application {n}',
+  'staffTodo.transactionNo': 'Transaction {n}',
+  'staffTodo.orderNo': 'Order {n}',
+  'staffTodo.resolve': 'Resolved',
+  'staffTodo.done': 'Done',
+  'staffTodo.why': 'Why is it handled? Choose one.',
+  'staffTodo.sure': 'Is this really dealt with?',
+  'staffTodo.yes': 'Yes, it is done',
+  'staffTodo.cancel': 'Cancel',
+  'resolveReason.countedCorrected': 'Counted and put right',
+  'resolveReason.cardsFound': 'Found the card(s)',
+  'resolveReason.printerChecked': 'Checked the printer: all well',
+  'resolveReason.passedToSupervisor': 'Passed to a supervisor',
+  'discrepancy.doubleFeed':
+    'More than one blank came out of the hopper at once. A loose blank may be inside the printer.',
+  'discrepancy.feederDidNotMove':
+    "A blank went into the printer, but the printer's feeder count did not change.",
+  'discrepancy.hopperEmptySignal':
+    'The printer says its hopper is empty, but the ledger says it holds blanks.',
+  'discrepancy.unrecordedBlanks': 'The printer holds blanks that were never recorded as loaded.',
+  'discrepancy.printCountMismatch': "The printer's print count does not match the cards made.",
+  'discrepancy.rejectCountMismatch':
+    "The printer's reject count does not match the cards put in the reject bin.",
+  'discrepancy.cardMissing': 'The ledger has a card inside the printer, but the printer has none.',
+  'discrepancy.countMismatch': 'A count of the hopper differs from the ledger.',
+  'discrepancy.printerCountersMoved':
+    "The printer's counters changed while the kiosk was not recording.",
+  'discrepancy.other': 'The card stock does not match the ledger.',
+  'notice.cardRetained':
+    "A resident's new card was taken back into the reject bin. Hand it over when they come, after checking their ID card.",
+  'notice.refundPending':
+    'A fee is to be given back; the card centre has not confirmed it yet. The kiosk keeps asking.',
+  'notice.leftWithoutCard':
+    'A resident left without a card. They may come back, or be served at the counter.',
+  'notice.cardStuck': 'A card is stuck in the printer. Take it out, then restart the kiosk.',
+  'notice.cardMissing': 'A card is neither in the printer nor accounted for. Please find it.',
+  'notice.unresolved':
+    'The kiosk could not settle a session by itself. Ask a technician to read the records.',
+  'notice.recordsDamaged':
+    "The kiosk's records file is damaged: the kiosk is out of service. Call a technician.",
+  'notice.other': 'Something needs staff. Ask a technician to read the records.',
+
   'result.loaded': 'Load recorded: batch {batch}, {count} cards. The hopper now holds {inHopper}.',
   'result.batchAlreadyLoaded': 'Batch {batch} was loaded before and cannot be loaded again. Check the box.',
   'result.countMismatch': 'The numbers disagree: {count} cards typed, but the serials cover {range}. Please check.',
@@ -706,6 +809,12 @@ export const en: Record<MessageKey, string> = {
   'result.reportSaved': 'Saved: {file}',
   'result.reportFailed': 'Not done ({why}). Check the receipt printer and try again.',
   'result.eventsExported': '{lines} events exported: {file}',
+  'result.discrepancyResolved': 'Recorded as resolved. Stock discrepancies still open: {left}.',
+  'result.backInService': 'Recorded as resolved. The kiosk serves residents again.',
+  'result.discrepancyAgain':
+    'Recorded as resolved, but the printer still disagrees with the ledger: a new discrepancy is written down. Please check again.',
+  'result.noticeCleared': 'Recorded as done.',
+  'result.alreadyHandled': 'This was already handled.',
   'result.recordsUnavailable': 'The kiosk cannot write its records now, so this was not done. Call a technician.',
   'result.failed': 'Not done. Try again, or call a technician.',
 

@@ -27,12 +27,21 @@ export function FailedScreen({ view, t, onEvent }: ScreenProps) {
           </div>
         </div>
       ) : null}
-      <p className="instruction">{t('failed.instruction')}</p>
-      <Actions>
-        <Button kind="primary" onPress={() => onEvent({ type: 'CANCEL' })}>
-          {t('failed.back')}
-        </Button>
-      </Actions>
+      {view.failure?.waiting ? (
+        // The refund is being asked: "back" would not be taken yet, so it is not offered.
+        <p className="instruction" role="status">
+          {t('failed.refunding')}
+        </p>
+      ) : (
+        <>
+          <p className="instruction">{t('failed.instruction')}</p>
+          <Actions>
+            <Button kind="primary" onPress={() => onEvent({ type: 'CANCEL' })}>
+              {t('failed.back')}
+            </Button>
+          </Actions>
+        </>
+      )}
     </>
   );
 }

@@ -12,6 +12,14 @@ export function knownKey(key: string, fallback: MessageKey): MessageKey {
   return key in zhCN ? (key as MessageKey) : fallback;
 }
 
+/** "01-05 09:30": when something happened, in the kiosk's local time, short enough for a list. */
+export function shortTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 export function modeOf(view: ViewModel): ModeView | null {
   return view.mode ?? null;
 }

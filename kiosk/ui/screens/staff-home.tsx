@@ -37,9 +37,13 @@ export function StaffHomeScreen({ view, t, onEvent }: ScreenProps) {
   const mode = modeOf(view);
   const stock = mode?.stock ?? null;
   const busy = mode?.busy ?? false;
+  const todo = mode?.todo?.count ?? 0;
   return (
     <>
       <ScreenHeading t={t} title="staffHome.title" instruction="staffHome.instruction" />
+      {todo > 0 ? (
+        <p className="mode-result mode-result--todo">{t('staffHome.todoCount', { n: todo })}</p>
+      ) : null}
       {stock ? <StockFigures stock={stock} t={t} /> : null}
       {stock?.outOfService ? (
         <p className="mode-result mode-result--problem">
@@ -50,6 +54,14 @@ export function StaffHomeScreen({ view, t, onEvent }: ScreenProps) {
       ) : null}
       <ResultLine mode={mode} t={t} />
       <div className="menu">
+        {/* First: what keeps residents away, or waits for a resident, is handled here. */}
+        <Button
+          kind="primary"
+          disabled={busy}
+          onPress={() => onEvent({ type: 'MODE_GO', to: 'todo' })}
+        >
+          {t('staffHome.todo')}
+        </Button>
         <Button
           kind="primary"
           disabled={busy}

@@ -59,9 +59,11 @@ export interface Voice {
 
 /**
  * Plays `src` whenever it changes (a new prompt), from the start; `toggle` stops a playing clip
- * or plays it again from the start.
+ * or plays it again from the start. With `repeatEveryMs`, a clip that played to its end plays
+ * again after that long, for as long as the prompt stays (an ID card left on the reader: the
+ * resident may be walking away). A clip the resident stopped is not repeated.
  */
-export function useVoice(src: string | null, promptId: VoicePromptId): Voice {
+export function useVoice(src: string | null, promptId: VoicePromptId, repeatEveryMs: number | null = null): Voice {
   const audio = useRef<HTMLAudioElement | null>(null);
   const [state, setState] = useState<VoiceState>('loading');
   // Bumped by "hear it again": replays the same clip.
@@ -80,6 +82,12 @@ export function useVoice(src: string | null, promptId: VoicePromptId): Voice {
     });
     return () => element.pause();
   }, [src, round]);
+
+  useEffect(() => {
+    if (repeatEveryMs === null || state !== 'ended' || src === null) return;
+    const timer = setTimeout(() => setRound((n) => n + 1), repeatEveryMs);
+    return () => clearTimeout(timer);
+  }, [repeatEveryMs, state, src]);
 
   const playing = state === 'playing';
   const toggle = useCallback(() => {
