@@ -86,8 +86,15 @@ function withStaffCardReader(devices: Omit<Devices, 'staffCard'>, config: KioskC
   };
 }
 
+/**
+ * Blanks in the simulated card printer's hopper at start: half of the development hopper (100,
+ * `staff.hopperCapacity`), so a clerk trying the staff screens can load a simulated box (50 cards)
+ * without it being refused as more than the hopper holds.
+ */
+export const SIMULATED_BLANKS = 50;
+
 function simulatedDevices(logger: Logger, options: SimulationOptions): Omit<Devices, 'staffCard'> {
-  const cardPrinter = new SimulatedCardPrinter({ moveMs: options.moveMs ?? 400, blanks: options.blanks ?? 100 });
+  const cardPrinter = new SimulatedCardPrinter({ moveMs: options.moveMs ?? 400, blanks: options.blanks ?? SIMULATED_BLANKS });
   const qrScanner = createQrScanner({ transport: { type: 'simulated' } }, logger);
   const simulation: Simulation = {
     idReader: new SimulatedIdCardReader(),
@@ -123,7 +130,7 @@ function realDevices(config: KioskConfig, logger: Logger, options: SimulationOpt
   const cardPrinter = createCardPrinter(
     { transport: deviceOf(config, 'card-printer').transport },
     logger,
-    { simulation: { moveMs: options.moveMs ?? 400, blanks: options.blanks ?? 100 } },
+    { simulation: { moveMs: options.moveMs ?? 400, blanks: options.blanks ?? SIMULATED_BLANKS } },
   );
 
   const chipConfig = deviceOf(config, 'chip-encoder');

@@ -42,6 +42,7 @@ import {
   type Orientation,
 } from './kiosk-browser.ts';
 import path from 'node:path';
+import { SIMULATED_BLANKS } from '../../kiosk/host/devices.ts';
 
 let kiosk: SpawnedHost;
 let browser: Browser;
@@ -193,12 +194,8 @@ run('staff and technicians at the kiosk, in Chromium', () => {
   beforeAll(async () => {
     rmSync(path.join(ARTIFACTS, 'modes'), { recursive: true, force: true });
     await ensureBuilt();
-    kiosk = await spawnHost({
-      configure: (config) => {
-        // This kiosk's printer hopper holds 300 blanks (the simulated one starts with 100 in it).
-        config.staff = { hopperCapacity: 300 };
-      },
-    });
+    // The default hopper (100) with the simulated printer's 50 blanks: a simulated box of 50 fits.
+    kiosk = await spawnHost();
     pageUrl = `${kiosk.origin}/#token=${kiosk.token}`;
     browser = await launchChromium();
   }, 300_000);
@@ -224,7 +221,7 @@ run('staff and technicians at the kiosk, in Chromium', () => {
       expect(await page.locator('#load-count').inputValue()).toBe('50');
       await visit.press('staffLoad.record');
       await arrive(page, 'staffHome');
-      await visit.result('result.loaded', { batch, count: 50, inHopper: 150 });
+      await visit.result('result.loaded', { batch, count: 50, inHopper: SIMULATED_BLANKS + 50 });
       await visit.screen('staffHome', { voice: false });
       expect(
         audit().find((a) => a.action === 'stock.load' && a.actor === 'staff:S0001')?.detail,

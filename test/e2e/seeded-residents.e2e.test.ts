@@ -229,7 +229,7 @@ run('every seeded resident at the kiosk, in Chromium', () => {
       // The ID card stays on the reader: the prompt ends, and is said again without a tap.
       const voice = walk.page.locator('audio[data-voice="takeIdCard"]');
       await expect.poll(() => voice.getAttribute('data-voice-state'), { timeout: 20_000 }).toBe('ended');
-      await expect.poll(() => voice.getAttribute('data-voice-state'), { timeout: 20_000, intervals: [100] }).toBe('playing');
+      await expect.poll(() => voice.getAttribute('data-voice-state'), { timeout: 20_000, interval: 100 }).toBe('playing');
       await walk.device('sim.removeIdCard');
       await arrive(walk.page, 'attract');
     });

@@ -14,6 +14,7 @@ import { CARD_STATUS } from '../../kiosk/card-centre/card-centre.ts';
 import { seededResident } from '../../kiosk/card-centre/seeds.ts';
 import { EmbeddedCardCentre } from '../../kiosk/card-centre/embedded.ts';
 import { canPrintName } from '../../printer-templates/card-face/card-face.ts';
+import { SIMULATED_BLANKS } from '../../kiosk/host/devices.ts';
 import { startTestHost } from '../support/host-harness.ts';
 
 let harness: Awaited<ReturnType<typeof startTestHost>> | undefined;
@@ -135,7 +136,7 @@ describe('the reissue journey, branch by branch', () => {
       const failed = await h.waitForScreen('failed');
       expect(failed.failure).toEqual({ reason, refund: null });
       expect(centre.stats).toMatchObject({ lossReports: 0, applications: 0 });
-      expect(h.host.devices.simulation!.cardPrinter.counters().blanksInFeeder).toBe(100);
+      expect(h.host.devices.simulation!.cardPrinter.counters().blanksInFeeder).toBe(SIMULATED_BLANKS);
     });
   }
 
@@ -201,7 +202,7 @@ describe('the reissue journey, branch by branch', () => {
       expect(failed.failure).toEqual({ reason: 'nameNotPrintable', refund: null });
       expect(centre.stats).toMatchObject({ lossReports: 0, applications: 0 });
       expect(centre.records()).toMatchObject({ lossReports: [], applications: [], payments: [] });
-      expect(harness.host.devices.simulation!.cardPrinter.counters().blanksInFeeder).toBe(100);
+      expect(harness.host.devices.simulation!.cardPrinter.counters().blanksInFeeder).toBe(SIMULATED_BLANKS);
     });
   }
 

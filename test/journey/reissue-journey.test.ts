@@ -8,6 +8,7 @@ import { CARD_STATUS } from '../../kiosk/card-centre/card-centre.ts';
 import { makeSimPerson } from '../../drivers/id-reader/simulator.ts';
 import { CARD_HEIGHT_DOTS, CARD_WIDTH_DOTS, CHIP_CONTACTS } from '../../printer-templates/card-face/card-face.ts';
 import { startTestHost } from '../support/host-harness.ts';
+import { SIMULATED_BLANKS } from '../../kiosk/host/devices.ts';
 
 let harness: Awaited<ReturnType<typeof startTestHost>> | undefined;
 afterEach(async () => {
@@ -58,7 +59,7 @@ describe('a resident who lost their card', () => {
     expect(attract.resident).toBeNull();
     expect(JSON.stringify(attract)).not.toContain('王秀英');
     expect(centre.stats).toMatchObject({ lossReports: 1, applications: 1, cardsIssued: 1, cardsSpoiled: 0 });
-    expect(host.devices.simulation!.cardPrinter.counters()).toMatchObject({ cardsPrinted: 1, cardsRejected: 0, blanksInFeeder: 99 });
+    expect(host.devices.simulation!.cardPrinter.counters()).toMatchObject({ cardsPrinted: 1, cardsRejected: 0, blanksInFeeder: SIMULATED_BLANKS - 1 });
   });
 
   it('is not reported lost twice when the card centre already has the card as lost', async () => {
@@ -104,7 +105,7 @@ describe('a resident who lost their card', () => {
     await harness.waitForScreen('confirm');
     harness.event('CONFIRM');
     await harness.waitForScreen('collect');
-    expect(harness.host.devices.simulation!.cardPrinter.counters()).toMatchObject({ blanksInFeeder: 97, cardsRejected: 2, cardsPrinted: 1 });
+    expect(harness.host.devices.simulation!.cardPrinter.counters()).toMatchObject({ blanksInFeeder: SIMULATED_BLANKS - 3, cardsRejected: 2, cardsPrinted: 1 });
   });
 
   it('never hands out a card when every chip fails: all blanks used go to the bin', async () => {
@@ -119,7 +120,7 @@ describe('a resident who lost their card', () => {
     expect(failed.failure).toEqual({ reason: 'productionFailed', refund: null });
     const printer = harness.host.devices.simulation!.cardPrinter;
     expect(printer.cardAtExit()).toBe(false);
-    expect(printer.counters()).toMatchObject({ blanksInFeeder: 97, cardsRejected: 3, cardsPrinted: 0 });
+    expect(printer.counters()).toMatchObject({ blanksInFeeder: SIMULATED_BLANKS - 3, cardsRejected: 3, cardsPrinted: 0 });
   });
 
   it('takes nothing from the resident when the feeder cannot cover the retries', async () => {

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_STAFF_CARDS } from '../../kiosk/modes/staff-card-device.ts';
 import { dailyFacts } from '../../kiosk/modes/reports.ts';
 import { startModesHost, type ModesHost } from './modes-harness.ts';
+import { SIMULATED_BLANKS } from '../../kiosk/host/devices.ts';
 
 const hosts: ModesHost[] = [];
 afterEach(async () => {
@@ -88,7 +89,7 @@ describe('a clerk with a staff card', () => {
     expect((await k.settled()).mode!.result).toMatchObject({
       ok: false,
       code: 'overCapacity',
-      params: { inHopper: 100, count: 300, capacity: 300 },
+      params: { inHopper: SIMULATED_BLANKS, count: 300, capacity: 300 },
     });
     load('B-2026-01', 'SC00000001', 'SC00000050', 50);
     await k.until('home', (v) => v.screen === 'staffHome');

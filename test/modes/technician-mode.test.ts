@@ -15,6 +15,7 @@ import { ADMIN_FILE } from '../../kiosk/admin/admin-server.ts';
 import { catalogues } from '../../kiosk/ui/i18n/messages.ts';
 import { REPO_ROOT } from '../support/host-harness.ts';
 import { startModesHost, type ModesHost } from './modes-harness.ts';
+import { SIMULATED_BLANKS } from '../../kiosk/host/devices.ts';
 
 const runFile = promisify(execFile);
 const hosts: ModesHost[] = [];
@@ -240,7 +241,7 @@ describe('the technician over SSH: mashang diag, apdu and stock', () => {
 
     const stock = await mashang(['stock', '--config', file, '--json']);
     expect(stock.code, stock.stderr).toBe(0);
-    expect(JSON.parse(stock.stdout).balance.inHopper).toBe(100);
+    expect(JSON.parse(stock.stdout).balance.inHopper).toBe(SIMULATED_BLANKS);
 
     const audit = k.audit();
     expect(audit.filter((a) => a.action === 'diag.run').map((a) => a.detail.failing)).toEqual([

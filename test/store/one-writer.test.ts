@@ -14,6 +14,7 @@ import { DataDirLock, DataDirLockedError } from '../../kiosk/store/lock.ts';
 import { REPO_ROOT, startTestHost } from '../support/host-harness.ts';
 import { connectBridge, spawnHost, type SpawnedHost } from '../support/spawned-host.ts';
 import { tempDataDir } from './store-fixture.ts';
+import { SIMULATED_BLANKS } from '../../kiosk/host/devices.ts';
 
 const run = promisify(execFile);
 const MASHANG = path.join(REPO_ROOT, 'kiosk/cli/mashang.mjs');
@@ -100,9 +101,9 @@ describe('one host per data directory', () => {
 
     const stock = await mashang('stock', '--data', spawned.dataDir, '--json');
     expect(stock.code).toBe(0);
-    expect(JSON.parse(stock.stdout).balance).toMatchObject({ loaded: 100, fed: 1, issued: 1, inProcess: 0, inHopper: 99, balanced: true, unresolved: [] });
+    expect(JSON.parse(stock.stdout).balance).toMatchObject({ loaded: SIMULATED_BLANKS, fed: 1, issued: 1, inProcess: 0, inHopper: SIMULATED_BLANKS - 1, balanced: true, unresolved: [] });
     const text = await mashang('stock', '--data', spawned.dataDir);
-    expect(text.stdout).toMatch(/100 \+ 0 = 1 \+ 0 \+ 0 \+ 0 \+ 99\s+balanced/);
+    expect(text.stdout).toMatch(new RegExp(`${SIMULATED_BLANKS} \\+ 0 = 1 \\+ 0 \\+ 0 \\+ 0 \\+ ${SIMULATED_BLANKS - 1}\\s+balanced`));
 
     const journal = await mashang('journal', '--data', spawned.dataDir, '--json');
     expect(journal.code).toBe(0);
