@@ -3,9 +3,10 @@
  * operation, the on-screen keypads (the kiosk has no keyboard), and catalogue keys built from the
  * host's codes. Same rules as the resident's screens: large type and targets, one <h1>.
  */
-import type { ModeView, ViewModel } from '../../bridge/protocol.ts';
+import type { ModeView, UserEvent, ViewModel } from '../../bridge/protocol.ts';
 import { zhCN, type MessageKey, type Translate } from '../i18n/messages.ts';
 import { Spinner } from '../icons/marks.tsx';
+import { Button } from './common.tsx';
 
 /** A key built from a host's code, if the catalogue has it (else the fallback, never a raw key). */
 export function knownKey(key: string, fallback: MessageKey): MessageKey {
@@ -127,5 +128,42 @@ export function Field(props: {
         onChange={(event) => onChange(event.target.value)}
       />
     </label>
+  );
+}
+
+/** One entry of a mode's home menu: a large button that sends one event. */
+export interface MenuItem {
+  label: MessageKey;
+  kind: 'primary' | 'secondary';
+  event: UserEvent;
+}
+
+/**
+ * A mode's home menu, in the order given, then "exit": every entry but exit waits while an
+ * operation runs (one operation at a time on the devices and the records).
+ */
+export function ModeMenu(props: {
+  items: readonly MenuItem[];
+  busy: boolean;
+  t: Translate;
+  onEvent: (event: UserEvent) => void;
+}) {
+  const { items, busy, t, onEvent } = props;
+  return (
+    <div className="menu">
+      {items.map((item) => (
+        <Button
+          key={item.label}
+          kind={item.kind}
+          disabled={busy}
+          onPress={() => onEvent(item.event)}
+        >
+          {t(item.label)}
+        </Button>
+      ))}
+      <Button kind="secondary" onPress={() => onEvent({ type: 'MODE_EXIT' })}>
+        {t('mode.exit')}
+      </Button>
+    </div>
   );
 }

@@ -1,7 +1,7 @@
 import type { ModeView } from '../../bridge/protocol.ts';
 import type { Translate } from '../i18n/messages.ts';
-import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
-import { modeOf, ResultLine } from './mode-common.tsx';
+import { ScreenHeading, type ScreenProps } from './common.tsx';
+import { ModeMenu, modeOf, ResultLine } from './mode-common.tsx';
 
 /** The figures a clerk checks before and after: hopper, reject bin, ribbon, paper, service. */
 export function StockFigures({
@@ -53,54 +53,36 @@ export function StaffHomeScreen({ view, t, onEvent }: ScreenProps) {
         </p>
       ) : null}
       <ResultLine mode={mode} t={t} />
-      <div className="menu">
-        {/* First: what keeps residents away, or waits for a resident, is handled here. */}
-        <Button
-          kind="primary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'todo' })}
-        >
-          {t('staffHome.todo')}
-        </Button>
-        <Button
-          kind="primary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'load' })}
-        >
-          {t('staffHome.load')}
-        </Button>
-        <Button
-          kind="primary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'rejectBin' })}
-        >
-          {t('staffHome.rejectBin')}
-        </Button>
-        <Button
-          kind="primary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'consumables' })}
-        >
-          {t('staffHome.consumables')}
-        </Button>
-        <Button
-          kind="secondary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'REPORT', report: 'daily', output: 'print' })}
-        >
-          {t('staffHome.printDaily')}
-        </Button>
-        <Button
-          kind="secondary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'REPORT', report: 'daily', output: 'pdf' })}
-        >
-          {t('staffHome.saveDaily')}
-        </Button>
-        <Button kind="secondary" onPress={() => onEvent({ type: 'MODE_EXIT' })}>
-          {t('mode.exit')}
-        </Button>
-      </div>
+      {/* First: what keeps residents away, or waits for a resident, is handled here. */}
+      <ModeMenu
+        busy={busy}
+        t={t}
+        onEvent={onEvent}
+        items={[
+          { label: 'staffHome.todo', kind: 'primary', event: { type: 'MODE_GO', to: 'todo' } },
+          { label: 'staffHome.load', kind: 'primary', event: { type: 'MODE_GO', to: 'load' } },
+          {
+            label: 'staffHome.rejectBin',
+            kind: 'primary',
+            event: { type: 'MODE_GO', to: 'rejectBin' },
+          },
+          {
+            label: 'staffHome.consumables',
+            kind: 'primary',
+            event: { type: 'MODE_GO', to: 'consumables' },
+          },
+          {
+            label: 'staffHome.printDaily',
+            kind: 'secondary',
+            event: { type: 'REPORT', report: 'daily', output: 'print' },
+          },
+          {
+            label: 'staffHome.saveDaily',
+            kind: 'secondary',
+            event: { type: 'REPORT', report: 'daily', output: 'pdf' },
+          },
+        ]}
+      />
     </>
   );
 }

@@ -1,5 +1,5 @@
-import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
-import { modeOf, ResultLine } from './mode-common.tsx';
+import { ScreenHeading, type ScreenProps } from './common.tsx';
+import { ModeMenu, modeOf, ResultLine } from './mode-common.tsx';
 
 const time = (iso: string) => {
   const d = new Date(iso);
@@ -46,42 +46,30 @@ export function TechnicianHomeScreen({ view, t, onEvent }: ScreenProps) {
         </tbody>
       </table>
       <ResultLine mode={mode} t={t} />
-      <div className="menu">
-        <Button
-          kind="primary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'tests' })}
-        >
-          {t('technicianHome.tests')}
-        </Button>
-        <Button
-          kind="primary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'apdu' })}
-        >
-          {t('technicianHome.apdu')}
-        </Button>
-        <Button
-          kind="secondary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'REPORT', report: 'readiness', output: 'print' })}
-        >
-          {t('technicianHome.printReadiness')}
-        </Button>
-        <Button
-          kind="secondary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'REPORT', report: 'readiness', output: 'pdf' })}
-        >
-          {t('technicianHome.saveReadiness')}
-        </Button>
-        <Button kind="secondary" disabled={busy} onPress={() => onEvent({ type: 'EXPORT_EVENTS' })}>
-          {t('technicianHome.export')}
-        </Button>
-        <Button kind="secondary" onPress={() => onEvent({ type: 'MODE_EXIT' })}>
-          {t('mode.exit')}
-        </Button>
-      </div>
+      <ModeMenu
+        busy={busy}
+        t={t}
+        onEvent={onEvent}
+        items={[
+          {
+            label: 'technicianHome.tests',
+            kind: 'primary',
+            event: { type: 'MODE_GO', to: 'tests' },
+          },
+          { label: 'technicianHome.apdu', kind: 'primary', event: { type: 'MODE_GO', to: 'apdu' } },
+          {
+            label: 'technicianHome.printReadiness',
+            kind: 'secondary',
+            event: { type: 'REPORT', report: 'readiness', output: 'print' },
+          },
+          {
+            label: 'technicianHome.saveReadiness',
+            kind: 'secondary',
+            event: { type: 'REPORT', report: 'readiness', output: 'pdf' },
+          },
+          { label: 'technicianHome.export', kind: 'secondary', event: { type: 'EXPORT_EVENTS' } },
+        ]}
+      />
     </>
   );
 }
