@@ -167,3 +167,21 @@ export function ModeMenu(props: {
     </div>
   );
 }
+
+/** "Back" to the mode's home page: waits, like every page's buttons, while an operation runs. */
+export function BackHomeButton(props: {
+  busy: boolean;
+  t: Translate;
+  onEvent: (event: UserEvent) => void;
+}) {
+  const { busy, t, onEvent } = props;
+  return (
+    <Button
+      kind="secondary"
+      disabled={busy}
+      onPress={() => onEvent({ type: 'MODE_GO', to: 'home' })}
+    >
+      {t('mode.back')}
+    </Button>
+  );
+}

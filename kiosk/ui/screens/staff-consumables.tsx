@@ -1,6 +1,6 @@
 import type { MessageKey } from '../i18n/messages.ts';
 import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
-import { modeOf, ResultLine } from './mode-common.tsx';
+import { BackHomeButton, modeOf, ResultLine } from './mode-common.tsx';
 
 const RIBBON_STEPS = {
   remove: {
@@ -55,13 +55,7 @@ export function StaffConsumablesScreen({ view, t, onEvent }: ScreenProps) {
       </div>
       <ResultLine mode={mode} t={t} />
       <div className="actions">
-        <Button
-          kind="secondary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'home' })}
-        >
-          {t('mode.back')}
-        </Button>
+        <BackHomeButton busy={busy} t={t} onEvent={onEvent} />
       </div>
     </>
   );

@@ -1,7 +1,15 @@
 import { useState } from 'react';
 import type { MessageKey } from '../i18n/messages.ts';
 import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
-import { DIGITS, Field, Keypad, LETTERS, modeOf, ResultLine } from './mode-common.tsx';
+import {
+  BackHomeButton,
+  DIGITS,
+  Field,
+  Keypad,
+  LETTERS,
+  modeOf,
+  ResultLine,
+} from './mode-common.tsx';
 
 type FieldName = 'batch' | 'serialFirst' | 'serialLast' | 'count';
 const clean = (text: string) =>
@@ -87,13 +95,7 @@ function LoadForm({ view, t, onEvent }: ScreenProps) {
         <ResultLine mode={mode} t={t} />
       )}
       <div className="actions">
-        <Button
-          kind="secondary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'home' })}
-        >
-          {t('mode.back')}
-        </Button>
+        <BackHomeButton busy={busy} t={t} onEvent={onEvent} />
         <Button kind="primary" disabled={busy} onPress={record}>
           {t('staffLoad.record')}
         </Button>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
-import { DIGITS, Field, Keypad, modeOf, ResultLine } from './mode-common.tsx';
+import { BackHomeButton, DIGITS, Field, Keypad, modeOf, ResultLine } from './mode-common.tsx';
 
 /** The bin's expected count, and the clerk's honest one: a difference is written down. */
 export function StaffRejectBinScreen({ view, t, onEvent }: ScreenProps) {
@@ -43,13 +43,7 @@ export function StaffRejectBinScreen({ view, t, onEvent }: ScreenProps) {
       </div>
       <ResultLine mode={mode} t={t} />
       <div className="actions">
-        <Button
-          kind="secondary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'home' })}
-        >
-          {t('mode.back')}
-        </Button>
+        <BackHomeButton busy={busy} t={t} onEvent={onEvent} />
         <Button
           kind="primary"
           disabled={busy || counted === ''}

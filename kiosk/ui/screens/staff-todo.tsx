@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { resolveReasons, type TodoItem } from '../../bridge/protocol.ts';
 import type { Translate } from '../i18n/messages.ts';
 import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
-import { knownKey, modeOf, ResultLine, shortTime } from './mode-common.tsx';
+import { BackHomeButton, knownKey, modeOf, ResultLine, shortTime } from './mode-common.tsx';
 
 /** What a discrepancy or notice is, in a plain sentence; a code the catalogue lacks gets the general one. */
 function what(item: TodoItem, t: Translate): string {
@@ -124,13 +124,7 @@ export function StaffTodoScreen({ view, t, onEvent }: ScreenProps) {
       {/* While the question is asked, "cancel" is the one way out (back to the list, then home). */}
       {item ? null : (
         <div className="actions">
-          <Button
-            kind="secondary"
-            disabled={busy}
-            onPress={() => onEvent({ type: 'MODE_GO', to: 'home' })}
-          >
-            {t('mode.back')}
-          </Button>
+          <BackHomeButton busy={busy} t={t} onEvent={onEvent} />
         </div>
       )}
     </>

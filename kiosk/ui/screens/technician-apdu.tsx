@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
-import { DIGITS, Field, HEX, Keypad, modeOf } from './mode-common.tsx';
+import { ScreenHeading, type ScreenProps } from './common.tsx';
+import { BackHomeButton, DIGITS, Field, HEX, Keypad, modeOf } from './mode-common.tsx';
 
 /** Hex APDUs to the card in a reader; the host masks a PIN in what it shows and records. */
 export function TechnicianApduScreen({ view, t, onEvent }: ScreenProps) {
@@ -85,13 +85,7 @@ export function TechnicianApduScreen({ view, t, onEvent }: ScreenProps) {
         )}
       </section>
       <div className="actions">
-        <Button
-          kind="secondary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'home' })}
-        >
-          {t('mode.back')}
-        </Button>
+        <BackHomeButton busy={busy} t={t} onEvent={onEvent} />
       </div>
     </>
   );

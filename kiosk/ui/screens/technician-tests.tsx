@@ -1,7 +1,7 @@
 import { selfTestIds } from '../../bridge/protocol.ts';
 import { CheckMark, CurrentMark, PendingMark, WarningMark } from '../icons/marks.tsx';
-import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
-import { knownKey, modeOf } from './mode-common.tsx';
+import { ScreenHeading, type ScreenProps } from './common.tsx';
+import { BackHomeButton, knownKey, modeOf } from './mode-common.tsx';
 
 /** One button per self-test; each result says what was found and, on fail, what to do. */
 export function TechnicianTestsScreen({ view, t, onEvent }: ScreenProps) {
@@ -57,13 +57,7 @@ export function TechnicianTestsScreen({ view, t, onEvent }: ScreenProps) {
         })}
       </ul>
       <div className="actions">
-        <Button
-          kind="secondary"
-          disabled={busy}
-          onPress={() => onEvent({ type: 'MODE_GO', to: 'home' })}
-        >
-          {t('mode.back')}
-        </Button>
+        <BackHomeButton busy={busy} t={t} onEvent={onEvent} />
       </div>
     </>
   );
