@@ -316,6 +316,26 @@ describe('in a mode', () => {
     expect(k.actor.getSnapshot().context.result).toBeNull();
   });
 
+  it('says "failed" for an operation that throws, frees the page, and goes home only on success', async () => {
+    const answers: Array<() => Promise<OperationResult>> = [
+      () => Promise.reject(new Error('printer gone')),
+      () => Promise.resolve({ ok: false, code: 'countMismatch', params: {} }),
+      () => Promise.resolve({ ok: true, code: 'binEmptied', params: {} }),
+    ];
+    const k = await staffIn({ operate: () => answers.shift()!() });
+    k.actor.send({ type: 'MODE_GO', to: 'rejectBin' });
+    k.actor.send({ type: 'REJECT_BIN_COUNTED', counted: 3 });
+    await k.settle((s) => s.context.result?.code === 'failed' && !s.context.busy);
+    expect(k.actor.getSnapshot().matches({ staff: { page: 'rejectBin' } })).toBe(true);
+    // A refusal stays on its page, to be corrected there.
+    k.actor.send({ type: 'REJECT_BIN_COUNTED', counted: 3 });
+    await k.settle((s) => s.context.result?.code === 'countMismatch' && !s.context.busy);
+    expect(k.actor.getSnapshot().matches({ staff: { page: 'rejectBin' } })).toBe(true);
+    k.actor.send({ type: 'REJECT_BIN_COUNTED', counted: 3 });
+    await k.settle((s) => s.matches({ staff: { page: 'home' } }) && !s.context.busy);
+    expect(k.actor.getSnapshot().context.result?.code).toBe('binEmptied');
+  });
+
   it('keeps the to-do page from a technician, and from a card whose PIN was not given', async () => {
     // Before the PIN: the events go nowhere.
     const waiting = kiosk({ identify: identified(), pins: [] });

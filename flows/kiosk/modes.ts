@@ -129,6 +129,33 @@ function ended(context: ModeContext, why: 'exit' | 'cardRemoved' | 'timeout'): M
 
 const idleUntil = (output: OperationResult) => ({ result: output });
 
+/**
+ * A page's operation under way, one at a time: the page shows busy and a second press is dropped
+ * (nothing is handled twice). Its answer is shown on the page — from `home` when given and it
+ * succeeded; an operation that throws answers "failed".
+ */
+function operating(
+  operation: (context: ModeContext, event: ModeEvent) => ModeOperation,
+  home?: '#modes.staff.page.home' | '#modes.technician.page.home',
+) {
+  const shown = { target: 'idle', actions: 'showResult' } as const;
+  return {
+    entry: 'busy',
+    exit: 'idle',
+    invoke: {
+      src: 'operate',
+      input: ({ context, event }: { context: ModeContext; event: ModeEvent }) => ({
+        operation: operation(context, event),
+        actor: actorOf(context),
+      }),
+      onDone: home
+        ? [{ guard: 'operationOk', target: home, actions: 'showResult' } as const, shown]
+        : [shown],
+      onError: { target: 'idle', actions: 'showFailed' },
+    },
+  } as const;
+}
+
 export const modesMachine = setup({
   types: {
     context: {} as ModeContext,
@@ -164,9 +191,16 @@ export const modesMachine = setup({
     forget: assign(({ context }) => fresh(context.defaultLang, Date.now())),
     setLang: assign({ lang: ({ event }) => (event as Ev<'SET_LANG'>).lang }),
     clearResult: assign({ result: null }),
+    /** An operation's answer, shown on its page. */
+    showResult: assign({
+      result: ({ event }) => (event as unknown as { output: OperationResult }).output,
+    }),
+    /** An operation that threw: "failed" (its error is the host's log, not the screen). */
+    showFailed: assign({ result: { ok: false, code: 'failed', params: {} } as OperationResult }),
   },
   guards: {
     notBusy: ({ context }) => !context.busy,
+    operationOk: ({ event }) => (event as unknown as { output: OperationResult }).output.ok,
   },
 }).createMachine({
   id: 'modes',
@@ -395,29 +429,11 @@ export const modesMachine = setup({
                     REPORT: { guard: ({ event }) => event.report === 'daily', target: 'working' },
                   },
                 },
-                working: {
-                  entry: 'busy',
-                  exit: 'idle',
-                  invoke: {
-                    src: 'operate',
-                    input: ({ context, event }) => ({
-                      operation: {
-                        op: 'report',
-                        report: 'daily',
-                        output: (event as Ev<'REPORT'>).output,
-                      },
-                      actor: actorOf(context),
-                    }),
-                    onDone: {
-                      target: 'idle',
-                      actions: assign(({ event }) => idleUntil(event.output)),
-                    },
-                    onError: {
-                      target: 'idle',
-                      actions: assign({ result: { ok: false, code: 'failed', params: {} } }),
-                    },
-                  },
-                },
+                working: operating((_, event) => ({
+                  op: 'report',
+                  report: 'daily',
+                  output: (event as Ev<'REPORT'>).output,
+                })),
               },
             },
 
@@ -503,32 +519,13 @@ export const modesMachine = setup({
                     REJECT_BIN_COUNTED: 'working',
                   },
                 },
-                working: {
-                  entry: 'busy',
-                  exit: 'idle',
-                  invoke: {
-                    src: 'operate',
-                    input: ({ context, event }) => ({
-                      operation: {
-                        op: 'emptyRejectBin',
-                        counted: (event as Ev<'REJECT_BIN_COUNTED'>).counted,
-                      },
-                      actor: actorOf(context),
-                    }),
-                    onDone: [
-                      {
-                        guard: ({ event }) => event.output.ok,
-                        target: '#modes.staff.page.home',
-                        actions: assign(({ event }) => idleUntil(event.output)),
-                      },
-                      { target: 'idle', actions: assign(({ event }) => idleUntil(event.output)) },
-                    ],
-                    onError: {
-                      target: 'idle',
-                      actions: assign({ result: { ok: false, code: 'failed', params: {} } }),
-                    },
-                  },
-                },
+                working: operating(
+                  (_, event) => ({
+                    op: 'emptyRejectBin',
+                    counted: (event as Ev<'REJECT_BIN_COUNTED'>).counted,
+                  }),
+                  '#modes.staff.page.home',
+                ),
               },
             },
 
@@ -611,32 +608,15 @@ export const modesMachine = setup({
                   },
                 },
                 // A second press while one is written is dropped (nothing is handled twice).
-                working: {
-                  entry: 'busy',
-                  exit: 'idle',
-                  invoke: {
-                    src: 'operate',
-                    input: ({ context, event }) => ({
-                      operation:
-                        event.type === 'STOCK_RESOLVE'
-                          ? {
-                              op: 'resolveDiscrepancy',
-                              discrepancy: event.discrepancy,
-                              reason: event.reason,
-                            }
-                          : { op: 'clearNotice', notice: (event as Ev<'NOTICE_CLEAR'>).notice },
-                      actor: actorOf(context),
-                    }),
-                    onDone: {
-                      target: 'idle',
-                      actions: assign(({ event }) => idleUntil(event.output)),
-                    },
-                    onError: {
-                      target: 'idle',
-                      actions: assign({ result: { ok: false, code: 'failed', params: {} } }),
-                    },
-                  },
-                },
+                working: operating((_, event) =>
+                  event.type === 'STOCK_RESOLVE'
+                    ? {
+                        op: 'resolveDiscrepancy',
+                        discrepancy: event.discrepancy,
+                        reason: event.reason,
+                      }
+                    : { op: 'clearNotice', notice: (event as Ev<'NOTICE_CLEAR'>).notice },
+                ),
               },
             },
           },
@@ -698,33 +678,16 @@ export const modesMachine = setup({
                     EXPORT_EVENTS: 'working',
                   },
                 },
-                working: {
-                  entry: 'busy',
-                  exit: 'idle',
-                  invoke: {
-                    src: 'operate',
-                    input: ({ context, event }) => ({
-                      operation:
-                        event.type === 'REPORT'
-                          ? {
-                              op: 'report',
-                              report: 'readiness',
-                              output: event.output,
-                              selfTests: context.selfTests,
-                            }
-                          : { op: 'exportEvents' },
-                      actor: actorOf(context),
-                    }),
-                    onDone: {
-                      target: 'idle',
-                      actions: assign(({ event }) => idleUntil(event.output)),
-                    },
-                    onError: {
-                      target: 'idle',
-                      actions: assign({ result: { ok: false, code: 'failed', params: {} } }),
-                    },
-                  },
-                },
+                working: operating((context, event) =>
+                  event.type === 'REPORT'
+                    ? {
+                        op: 'report',
+                        report: 'readiness',
+                        output: event.output,
+                        selfTests: context.selfTests,
+                      }
+                    : { op: 'exportEvents' },
+                ),
               },
             },
 
