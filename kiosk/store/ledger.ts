@@ -269,6 +269,9 @@ export class Ledger {
     const target = this.#db.prepare("SELECT kind FROM stock_ledger WHERE seq = ?").get(discrepancySeq) as { kind: string } | undefined;
     if (target?.kind !== 'discrepancy') throw new Error(`#${discrepancySeq} is not a discrepancy`);
     if (!note.trim()) throw new Error('resolving a discrepancy needs a note');
+    // Once: a second resolution (two clerks, a stale screen) would say something happened twice.
+    if (this.#db.prepare("SELECT 1 FROM stock_ledger WHERE kind = 'resolved' AND refers_to = ?").get(discrepancySeq))
+      throw new Error(`#${discrepancySeq} is already resolved`);
     return this.#append({ kind: 'resolved', count: 0, refersTo: discrepancySeq, actor, reason: note, printer: printer ?? null });
   }
 

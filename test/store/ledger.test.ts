@@ -142,6 +142,12 @@ describe('the card-stock ledger', () => {
     const again = store.write(() => store.ledger.raise({ reason: 'cardMissing', message: 'test', detail: {} }));
     staff.resolve(again, 'staff:S1', 'cardsFound');
     expect(store.ledger.lastPrinter()).toEqual(serviced);
+    // Once only: a stale second resolution is refused, and writes nothing (ledger nor audit).
+    const written = store.ledger.entries().length;
+    const audited = store.audit.entries().length;
+    expect(() => staff.resolve(again, 'staff:S2', 'escalated')).toThrow(`#${again} is already resolved`);
+    expect(store.ledger.entries()).toHaveLength(written);
+    expect(store.audit.entries()).toHaveLength(audited);
   });
 });
 
