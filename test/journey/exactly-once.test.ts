@@ -27,7 +27,8 @@ beforeAll(async () => {
     centre.faults.hangAfterCommit.set(op, 'first');
   }
   kiosk = await startTestHost({
-    cardCentre: centre.makeClient({ timeoutMs: 400 }),
+    // Long enough for any answer on a loaded CI machine; short enough that the hangs cost little.
+    cardCentre: centre.makeClient({ timeoutMs: 1_500 }),
     paymentPolling: { pollIntervalMs: 50, maxQueries: 30 },
   });
 }, 60_000);
