@@ -336,6 +336,115 @@ describe('in a mode', () => {
     expect(k.actor.getSnapshot().context.result?.code).toBe('binEmptied');
   });
 
+  it('counts the hopper: home on a match; on a difference it stays and asks why, a reason corrects, cancel leaves it', async () => {
+    const differs: OperationResult = {
+      ok: false,
+      code: 'countDiffers',
+      params: { counted: 48, ledger: 50, discrepancy: 23 },
+    };
+    let finish!: (r: OperationResult) => void;
+    const answers: Array<() => Promise<OperationResult>> = [
+      () => Promise.resolve({ ok: true, code: 'countMatches', params: { counted: 50 } }),
+      () => Promise.resolve(differs),
+      () => new Promise((resolve) => (finish = resolve)),
+      () => new Promise((resolve) => (finish = resolve)),
+      () => Promise.resolve(differs),
+      () => Promise.resolve({ ok: false, code: 'countCorrectedAgain', params: { inHopper: 48, left: 1 } }),
+      () => Promise.resolve(differs),
+    ];
+    const k = await staffIn({ operate: () => answers.shift()!() });
+    const page = (state: 'idle' | 'why') => k.actor.getSnapshot().matches({ staff: { page: { count: state } } });
+
+    // A match: recorded, and home with the answer.
+    k.actor.send({ type: 'MODE_GO', to: 'count' });
+    expect(page('idle')).toBe(true);
+    k.actor.send({ type: 'HOPPER_COUNTED', counted: 50 });
+    await k.settle((s) => s.matches({ staff: { page: 'home' } }) && !s.context.busy);
+    expect(k.actor.getSnapshot().context.result?.code).toBe('countMatches');
+
+    // A difference: the page stays and asks why, with both numbers kept for it.
+    k.actor.send({ type: 'MODE_GO', to: 'count' });
+    expect(k.actor.getSnapshot().context.result).toBeNull();
+    k.actor.send({ type: 'HOPPER_COUNTED', counted: 48 });
+    await k.settle((s) => !s.context.busy && s.context.result !== null);
+    expect(page('why')).toBe(true);
+    expect(k.actor.getSnapshot().context.hopperCount).toEqual({ counted: 48, ledger: 50, discrepancy: 23 });
+    // Asked why, a count is not taken again.
+    k.actor.send({ type: 'HOPPER_COUNTED', counted: 47 });
+    expect(page('why')).toBe(true);
+    // A reason: the correction of that discrepancy; a second press while it is written is dropped.
+    k.actor.send({ type: 'HOPPER_CORRECT', reason: 'cardsLost' });
+    expect(k.actor.getSnapshot().context.busy).toBe(true);
+    k.actor.send({ type: 'HOPPER_CORRECT', reason: 'miscountedAtLoad' });
+    // Not written (the records refused): the question again.
+    finish({ ok: false, code: 'recordsUnavailable', params: {} });
+    await k.settle((s) => !s.context.busy && s.context.result?.code === 'recordsUnavailable');
+    expect(page('why')).toBe(true);
+    k.actor.send({ type: 'HOPPER_CORRECT', reason: 'cardsLost' });
+    finish({ ok: true, code: 'countCorrected', params: { inHopper: 48 } });
+    await k.settle((s) => s.matches({ staff: { page: 'home' } }) && !s.context.busy);
+    expect(k.actor.getSnapshot().context.result?.code).toBe('countCorrected');
+    expect(k.actor.getSnapshot().context.hopperCount).toBeNull();
+
+    // Written, though the printer still disagrees: home too, saying so.
+    k.actor.send({ type: 'MODE_GO', to: 'count' });
+    k.actor.send({ type: 'HOPPER_COUNTED', counted: 48 });
+    await k.settle((s) => !s.context.busy && s.context.result !== null);
+    k.actor.send({ type: 'HOPPER_CORRECT', reason: 'passedToSupervisor' });
+    await k.settle((s) => s.matches({ staff: { page: 'home' } }) && !s.context.busy);
+    expect(k.actor.getSnapshot().context.result?.code).toBe('countCorrectedAgain');
+
+    // Cancel: home, nothing corrected (the discrepancy stays for the to-do page).
+    k.actor.send({ type: 'MODE_GO', to: 'count' });
+    k.actor.send({ type: 'HOPPER_COUNTED', counted: 48 });
+    await k.settle((s) => !s.context.busy && s.context.result !== null);
+    expect(page('why')).toBe(true);
+    k.actor.send({ type: 'MODE_GO', to: 'home' });
+    expect(k.actor.getSnapshot().matches({ staff: { page: 'home' } })).toBe(true);
+    expect(k.actor.getSnapshot().context).toMatchObject({ result: null, hopperCount: null });
+
+    expect(k.operations).toEqual([
+      { op: 'countHopper', counted: 50 },
+      { op: 'countHopper', counted: 48 },
+      { op: 'correctCount', discrepancy: 23, reason: 'cardsLost' },
+      { op: 'correctCount', discrepancy: 23, reason: 'cardsLost' },
+      { op: 'countHopper', counted: 48 },
+      { op: 'correctCount', discrepancy: 23, reason: 'passedToSupervisor' },
+      { op: 'countHopper', counted: 48 },
+    ]);
+    expect(new Set(k.operators)).toEqual(new Set(['staff:S0042']));
+  });
+
+  it('keeps the hopper count from a technician and from a card whose PIN was not given', async () => {
+    const waiting = kiosk({ identify: identified(), pins: [] });
+    waiting.actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+    await waiting.settle((s) => s.matches('pin'));
+    waiting.actor.send({ type: 'MODE_GO', to: 'count' });
+    waiting.actor.send({ type: 'HOPPER_COUNTED', counted: 3 });
+    waiting.actor.send({ type: 'HOPPER_CORRECT', reason: 'cardsLost' });
+    expect(waiting.actor.getSnapshot().value).toBe('pin');
+    expect(waiting.operations).toEqual([]);
+
+    const tech = kiosk({ identify: identified(TECH), pins: [{ ok: true, identity: TECH }] });
+    tech.actor.send({ type: 'CARD_INSERTED', residentAtRest: true });
+    await tech.settle((s) => s.matches('pin'));
+    tech.actor.send({ type: 'MODE_PIN', pin: '246810' });
+    await tech.settle((s) => s.matches('technician'));
+    tech.actor.send({ type: 'MODE_GO', to: 'count' });
+    tech.actor.send({ type: 'HOPPER_COUNTED', counted: 3 });
+    tech.actor.send({ type: 'HOPPER_CORRECT', reason: 'cardsLost' });
+    expect(tech.actor.getSnapshot().matches({ technician: { page: { home: 'idle' } } })).toBe(true);
+    expect(tech.operations).toEqual([]);
+
+    // Staff on home (not the page), and a reason with no count asked about: nothing.
+    const staff = await staffIn();
+    staff.actor.send({ type: 'HOPPER_COUNTED', counted: 3 });
+    staff.actor.send({ type: 'MODE_GO', to: 'count' });
+    staff.actor.send({ type: 'HOPPER_CORRECT', reason: 'cardsLost' });
+    expect(staff.actor.getSnapshot().matches({ staff: { page: { count: 'idle' } } })).toBe(true);
+    expect(staff.operations).toEqual([]);
+  });
+
   it('keeps the to-do page from a technician, and from a card whose PIN was not given', async () => {
     // Before the PIN: the events go nowhere.
     const waiting = kiosk({ identify: identified(), pins: [] });

@@ -31,6 +31,7 @@ import type {
   ModeContext,
   ModeEvent,
   ModeOperation,
+  ModeResultCode,
   OperationResult,
   SelfTestId,
   SelfTestResult,
@@ -66,6 +67,7 @@ function fresh(lang: Language, now: number): ModeContext {
     boxLabel: null,
     boxScans: 0,
     ribbonStep: 'remove',
+    hopperCount: null,
     selfTests: {},
     runningTest: null,
     exchanges: [],
@@ -92,6 +94,8 @@ const ACTIVITY = [
   'MODE_GO',
   'STOCK_LOAD',
   'REJECT_BIN_COUNTED',
+  'HOPPER_COUNTED',
+  'HOPPER_CORRECT',
   'PAPER_REPLACED',
   'RIBBON_STEP',
   'STOCK_RESOLVE',
@@ -129,16 +133,32 @@ function ended(context: ModeContext, why: 'exit' | 'cardRemoved' | 'timeout'): M
 
 const idleUntil = (output: OperationResult) => ({ result: output });
 
+/** Where an answer with one of `codes` leads instead (checked before the others). */
+interface AnswerRoute {
+  codes: readonly ModeResultCode[];
+  target: string;
+  /** Also keep the count the clerk is asked why about (from the answer's values). */
+  keepCount?: boolean;
+}
+
 /**
  * A page's operation under way, one at a time: the page shows busy and a second press is dropped
  * (nothing is handled twice). Its answer is shown on the page — from `home` when given and it
- * succeeded; an operation that throws answers "failed".
+ * succeeded, from a route's target for its codes; else from `back` (the page's `idle`). An
+ * operation that throws answers "failed".
  */
 function operating(
   operation: (context: ModeContext, event: ModeEvent) => ModeOperation,
   home?: '#modes.staff.page.home' | '#modes.technician.page.home',
+  options: { routes?: readonly AnswerRoute[]; back?: string } = {},
 ) {
-  const shown = { target: 'idle', actions: 'showResult' } as const;
+  const back = options.back ?? 'idle';
+  const shown = { target: back, actions: 'showResult' } as const;
+  const routes = (options.routes ?? []).map((route) => ({
+    guard: { type: 'answered', params: { codes: route.codes } } as const,
+    target: route.target,
+    actions: route.keepCount ? (['showResult', 'keepCount'] as const) : (['showResult'] as const),
+  }));
   return {
     entry: 'busy',
     exit: 'idle',
@@ -149,9 +169,9 @@ function operating(
         actor: actorOf(context),
       }),
       onDone: home
-        ? [{ guard: 'operationOk', target: home, actions: 'showResult' } as const, shown]
-        : [shown],
-      onError: { target: 'idle', actions: 'showFailed' },
+        ? [...routes, { guard: 'operationOk', target: home, actions: 'showResult' } as const, shown]
+        : [...routes, shown],
+      onError: { target: back, actions: 'showFailed' },
     },
   } as const;
 }
@@ -197,10 +217,24 @@ export const modesMachine = setup({
     }),
     /** An operation that threw: "failed" (its error is the host's log, not the screen). */
     showFailed: assign({ result: { ok: false, code: 'failed', params: {} } as OperationResult }),
+    /** A count of the hopper that differs from the ledger, from the count's answer. */
+    keepCount: assign({
+      hopperCount: ({ event }) => {
+        const { params } = (event as unknown as { output: OperationResult }).output;
+        return {
+          counted: Number(params.counted),
+          ledger: Number(params.ledger),
+          discrepancy: Number(params.discrepancy),
+        };
+      },
+    }),
+    forgetCount: assign({ hopperCount: null }),
   },
   guards: {
     notBusy: ({ context }) => !context.busy,
     operationOk: ({ event }) => (event as unknown as { output: OperationResult }).output.ok,
+    answered: ({ event }, params: { codes: readonly ModeResultCode[] }) =>
+      params.codes.includes((event as unknown as { output: OperationResult }).output.code),
   },
 }).createMachine({
   id: 'modes',
@@ -416,6 +450,11 @@ export const modesMachine = setup({
                         actions: 'clearResult',
                       },
                       {
+                        guard: ({ event }) => event.to === 'count',
+                        target: '#modes.staff.page.count',
+                        actions: 'clearResult',
+                      },
+                      {
                         guard: ({ event }) => event.to === 'consumables',
                         target: '#modes.staff.page.consumables',
                         actions: 'clearResult',
@@ -525,6 +564,63 @@ export const modesMachine = setup({
                     counted: (event as Ev<'REJECT_BIN_COUNTED'>).counted,
                   }),
                   '#modes.staff.page.home',
+                ),
+              },
+            },
+
+            /**
+             * The blanks in the hopper, taken out, counted and put back. A count the ledger agrees
+             * with is recorded and the page goes home. One that differs is recorded too — and is a
+             * discrepancy (residents kept away) — and the page asks why, with a few preset reasons:
+             * the one picked corrects the ledger to the count and resolves it; "cancel" leaves it
+             * open for the to-do page.
+             */
+            count: {
+              initial: 'idle',
+              exit: 'forgetCount',
+              states: {
+                idle: {
+                  on: {
+                    MODE_GO: {
+                      guard: ({ event }) => event.to === 'home',
+                      target: '#modes.staff.page.home',
+                      actions: 'clearResult',
+                    },
+                    HOPPER_COUNTED: 'counting',
+                  },
+                },
+                counting: operating(
+                  (_, event) => ({
+                    op: 'countHopper',
+                    counted: (event as Ev<'HOPPER_COUNTED'>).counted,
+                  }),
+                  '#modes.staff.page.home',
+                  { routes: [{ codes: ['countDiffers'], target: 'why', keepCount: true }] },
+                ),
+                why: {
+                  on: {
+                    // Cancel: the discrepancy stays open, on the to-do page.
+                    MODE_GO: {
+                      guard: ({ event }) => event.to === 'home',
+                      target: '#modes.staff.page.home',
+                      actions: 'clearResult',
+                    },
+                    HOPPER_CORRECT: 'correcting',
+                  },
+                },
+                // Written (even when the printer still disagrees): home, with the answer. Not
+                // written: the question again.
+                correcting: operating(
+                  (context, event) => ({
+                    op: 'correctCount',
+                    discrepancy: context.hopperCount?.discrepancy ?? 0,
+                    reason: (event as Ev<'HOPPER_CORRECT'>).reason,
+                  }),
+                  '#modes.staff.page.home',
+                  {
+                    routes: [{ codes: ['countCorrectedAgain'], target: '#modes.staff.page.home' }],
+                    back: 'why',
+                  },
                 ),
               },
             },

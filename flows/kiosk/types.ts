@@ -65,10 +65,27 @@ export interface SelfTestResult {
 export type ResolveReason =
   'countedCorrected' | 'cardsFound' | 'printerChecked' | 'passedToSupervisor';
 
+/**
+ * Why the clerk's count of the hopper differs from the ledger, picked on the touchscreen (no free
+ * typing): the correction's reason in the ledger.
+ */
+export type CountReason = 'miscountedAtLoad' | 'cardsLost' | 'passedToSupervisor';
+
+/** A count of the hopper that differs from the ledger: what the clerk is asked why about. */
+export interface HopperCount {
+  counted: number;
+  /** What the ledger said was in the hopper when the clerk counted. */
+  ledger: number;
+  /** The `countMismatch` discrepancy the count raised (the correction resolves it). */
+  discrepancy: number;
+}
+
 /** What staff and technicians ask the kiosk to do; each is one host-provided operation. */
 export type ModeOperation =
   | { op: 'loadBatch'; batch: string; serialFirst: string; serialLast: string; count: number }
   | { op: 'emptyRejectBin'; counted: number }
+  | { op: 'countHopper'; counted: number }
+  | { op: 'correctCount'; discrepancy: number; reason: CountReason }
   | { op: 'resolveDiscrepancy'; discrepancy: number; reason: ResolveReason }
   | { op: 'clearNotice'; notice: number }
   | { op: 'replacePaper' }
@@ -92,6 +109,11 @@ export type ModeResultCode =
   | 'boxLabelUnreadable'
   | 'binEmptied'
   | 'binDifference'
+  | 'countMatches'
+  | 'countDiffers'
+  | 'countCorrected'
+  | 'countCorrectedNotInService'
+  | 'countCorrectedAgain'
   | 'paperReplaced'
   | 'ribbonRemoved'
   | 'ribbonDisposed'
@@ -134,7 +156,7 @@ export interface ApduExchange {
 
 export type RibbonStep = 'remove' | 'dispose' | 'fit';
 
-export type StaffPage = 'home' | 'load' | 'rejectBin' | 'consumables' | 'todo';
+export type StaffPage = 'home' | 'load' | 'rejectBin' | 'count' | 'consumables' | 'todo';
 export type TechnicianPage = 'home' | 'tests' | 'apdu';
 
 export interface ModeContext {
@@ -151,6 +173,8 @@ export interface ModeContext {
   boxLabel: BoxLabel | null;
   boxScans: number;
   ribbonStep: RibbonStep | null;
+  /** The count of the hopper the clerk is asked why about (it differs from the ledger). */
+  hopperCount: HopperCount | null;
   selfTests: Partial<Record<SelfTestId, SelfTestResult>>;
   runningTest: SelfTestId | null;
   exchanges: ApduExchange[];
@@ -172,6 +196,10 @@ export type ModeEvent =
   | { type: 'MODE_GO'; to: StaffPage | TechnicianPage }
   | { type: 'STOCK_LOAD'; batch: string; serialFirst: string; serialLast: string; count: number }
   | { type: 'REJECT_BIN_COUNTED'; counted: number }
+  /** Staff: the blanks counted in the hopper. */
+  | { type: 'HOPPER_COUNTED'; counted: number }
+  /** Staff: why the count differs, picked; the ledger is corrected to the count. */
+  | { type: 'HOPPER_CORRECT'; reason: CountReason }
   | { type: 'PAPER_REPLACED' }
   /** Staff: a stock discrepancy (its ledger entry) handled, for the reason picked. */
   | { type: 'STOCK_RESOLVE'; discrepancy: number; reason: ResolveReason }

@@ -41,6 +41,7 @@ export const screenIds = [
   'staffHome',
   'staffLoad',
   'staffRejectBin',
+  'staffCount',
   'staffConsumables',
   'staffTodo',
   'technicianHome',
@@ -160,6 +161,11 @@ export const modeResultCodes = [
   'boxLabelUnreadable',
   'binEmptied',
   'binDifference',
+  'countMatches',
+  'countDiffers',
+  'countCorrected',
+  'countCorrectedNotInService',
+  'countCorrectedAgain',
   'paperReplaced',
   'ribbonRemoved',
   'ribbonDisposed',
@@ -193,6 +199,14 @@ export const resolveReasons = [
 ] as const;
 export const ResolveReason = z.enum(resolveReasons);
 export type ResolveReason = z.infer<typeof ResolveReason>;
+
+/**
+ * Why a clerk's count of the hopper differs from the ledger: picked from these on the
+ * touchscreen, and written to the ledger as the correction's reason.
+ */
+export const countReasons = ['miscountedAtLoad', 'cardsLost', 'passedToSupervisor'] as const;
+export const CountReason = z.enum(countReasons);
+export type CountReason = z.infer<typeof CountReason>;
 
 /**
  * One thing for staff to handle: an unresolved stock discrepancy (it keeps residents away) or an
@@ -273,6 +287,17 @@ export const ModeView = z.object({
    * away), then the open notices, oldest first; the first few items and how many there are.
    */
   todo: z.object({ count: z.number().int().min(0), items: z.array(TodoItem) }).nullable(),
+  /**
+   * Staff counting the hopper: the count that differs from the ledger, while the page asks why
+   * (null on the plain page).
+   */
+  count: z
+    .object({
+      counted: z.number().int().min(0),
+      ledger: z.number().int(),
+      discrepancy: z.number().int(),
+    })
+    .nullable(),
   /** Replacing the monochrome ribbon: the step that waits for its confirmation. */
   ribbonStep: z.enum(['remove', 'dispose', 'fit']).nullable(),
   /** Technician: every device, live. */
@@ -414,7 +439,7 @@ export const UserEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('MODE_EXIT') }),
   z.object({
     type: z.literal('MODE_GO'),
-    to: z.enum(['home', 'load', 'rejectBin', 'consumables', 'todo', 'tests', 'apdu']),
+    to: z.enum(['home', 'load', 'rejectBin', 'count', 'consumables', 'todo', 'tests', 'apdu']),
   }),
   z.object({
     type: z.literal('STOCK_LOAD'),
@@ -424,6 +449,10 @@ export const UserEvent = z.discriminatedUnion('type', [
     count: z.number().int().min(1).max(10_000),
   }),
   z.object({ type: z.literal('REJECT_BIN_COUNTED'), counted: z.number().int().min(0).max(10_000) }),
+  /** The blanks counted in the hopper. */
+  z.object({ type: z.literal('HOPPER_COUNTED'), counted: z.number().int().min(0).max(10_000) }),
+  /** Why the count differs, picked: the ledger is corrected to the count. */
+  z.object({ type: z.literal('HOPPER_CORRECT'), reason: CountReason }),
   z.object({ type: z.literal('PAPER_REPLACED') }),
   /** A stock discrepancy handled, with the reason the clerk picked. */
   z.object({

@@ -43,6 +43,8 @@ const MODE_EVENTS = [
   'MODE_GO',
   'STOCK_LOAD',
   'REJECT_BIN_COUNTED',
+  'HOPPER_COUNTED',
+  'HOPPER_CORRECT',
   'PAPER_REPLACED',
   'RIBBON_STEP',
   'STOCK_RESOLVE',
@@ -96,6 +98,7 @@ function screenOf(snapshot: Snapshot): ScreenId | null {
   if (snapshot.matches('refused')) return 'modeRefused';
   if (snapshot.matches({ staff: { page: 'load' } })) return 'staffLoad';
   if (snapshot.matches({ staff: { page: 'rejectBin' } })) return 'staffRejectBin';
+  if (snapshot.matches({ staff: { page: 'count' } })) return 'staffCount';
   if (snapshot.matches({ staff: { page: 'consumables' } })) return 'staffConsumables';
   if (snapshot.matches({ staff: { page: 'todo' } })) return 'staffTodo';
   if (snapshot.matches('staff')) return 'staffHome';
@@ -347,6 +350,12 @@ export class KioskModes {
       load: screen === 'staffLoad' ? { draft: context.boxLabel, scans: context.boxScans } : null,
       // Home says how many things wait for a person; the page lists them.
       todo: screen === 'staffHome' || screen === 'staffTodo' ? this.#todo.view() : null,
+      // Asked why while the question is on screen (and while its answer is written).
+      count:
+        snapshot.matches({ staff: { page: { count: 'why' } } }) ||
+        snapshot.matches({ staff: { page: { count: 'correcting' } } })
+          ? context.hopperCount
+          : null,
       ribbonStep: screen === 'staffConsumables' ? context.ribbonStep : null,
       devices: screen === 'technicianHome' ? this.#watch.view() : null,
       tests:

@@ -151,6 +151,10 @@ export function modeActors(deps: ModeActorDeps): Actors {
             return desk.load(op, actor);
           case 'emptyRejectBin':
             return desk.emptyRejectBin(op.counted, actor);
+          case 'countHopper':
+            return desk.countHopper(op.counted, actor);
+          case 'correctCount':
+            return desk.correctCount(op.discrepancy, op.reason, actor);
           case 'replacePaper':
             return desk.replacePaper(actor);
           case 'ribbon':

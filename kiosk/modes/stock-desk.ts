@@ -8,6 +8,10 @@
  * - empty the reject bin: the kiosk says how many cards should be in it (rejected + retained since
  *   it was last emptied), the clerk says how many they counted, and a difference is written down
  *   (audit log, log file, daily report) — never adjusted away;
+ * - count the hopper: a count the ledger agrees with is recorded; one that differs is recorded as
+ *   a discrepancy (residents kept away) until the clerk says why — a preset reason — and the
+ *   ledger is corrected to the count, with that reason, resolving it. The stock is then checked
+ *   against the printer again at once, as after any resolution;
  * - new receipt paper, new ribbon: the counters start again. A used monochrome ribbon holds a
  *   readable negative of every face printed with it, so taking it out, destroying it and fitting a
  *   new one are three confirmed, audited steps.
@@ -16,11 +20,12 @@
  * simulated hopper, emptying the bin empties the simulated reject box, new paper or ribbon clears
  * that fault.
  */
-import type { OperationResult } from '../../flows/kiosk/types.ts';
+import type { CountReason, OperationResult } from '../../flows/kiosk/types.ts';
 import type { Devices } from '../host/devices.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import { staffStock, type StaffActor } from '../store/staff-stock.ts';
+import { checkStockAtRestAndRecord, printerAnswers } from '../store/stock-check.ts';
 import { RecordsUnavailableError, type KioskStore } from '../store/store.ts';
 import { serialRange } from './box-label.ts';
 
@@ -146,15 +151,19 @@ export class StockDesk {
     // The clerk's hands on the simulated kiosk: the blanks go into the simulated hopper first, so
     // the ledger records the printer's counters as they are with them inside.
     simulated?.simulator.loadBlanks(load.count);
+    // A real printer cannot count its feeder: it is told what the ledger will say, before its
+    // counters are recorded with the load — recorded first, the next check at rest would find
+    // the feeder count "moved" with nothing recorded, and take the kiosk out of service.
+    const real = simulated ? null : (printer as { setBlanksLoaded?: (n: number) => void });
+    real?.setBlanksLoaded?.(inHopper + load.count);
     try {
       staffStock(store).load({ ...load, actor, printer: printer.counters() });
     } catch (error) {
       simulated?.simulator.loadBlanks(-load.count);
+      real?.setBlanksLoaded?.(inHopper);
       return this.#failure(error, 'stock.load');
     }
     const after = store.ledger.balance().inHopper;
-    // A real printer cannot count its feeder: it is told what the ledger now says.
-    if (!simulated) (printer as { setBlanksLoaded?: (n: number) => void }).setBlanksLoaded?.(after);
     this.#logger.info(
       { event: 'stock.loaded', actor, batch: load.batch, count: load.count, inHopper: after },
       'blank cards loaded',
@@ -202,6 +211,77 @@ export class StockDesk {
     }
     this.#logger.info({ event: 'stock.reject_bin_emptied', actor, counted }, 'reject bin emptied');
     return ok('binEmptied', { expected: figures.binExpected, counted });
+  }
+
+  /**
+   * The clerk counted the blanks in the hopper. Whatever disagreed before is written down first,
+   * so the printer's counters recorded with the count hide nothing from the next check.
+   */
+  countHopper(counted: number, actor: StaffActor): OperationResult {
+    const store = this.#store;
+    const printer = this.#devices.cardPrinter;
+    let ledger: number;
+    let count: { seq: number; discrepancy: number | null };
+    try {
+      checkStockAtRestAndRecord(store, printer, this.#logger);
+      ledger = store.ledger.balance().inHopper;
+      count = staffStock(store).count({
+        counted,
+        actor,
+        printer: printerAnswers(printer) ? printer.counters() : undefined,
+      });
+    } catch (error) {
+      return this.#failure(error, 'stock.count');
+    }
+    if (count.discrepancy === null) {
+      this.#logger.info({ event: 'stock.counted', actor, counted }, 'hopper counted: it matches');
+      return ok('countMatches', { counted });
+    }
+    this.#logger.warn(
+      { event: 'stock.count_differs', actor, counted, ledger, discrepancy: count.discrepancy },
+      'the hopper does not hold what the ledger says: out of service until the clerk says why',
+    );
+    return refused('countDiffers', { counted, ledger, discrepancy: count.discrepancy });
+  }
+
+  /**
+   * The clerk says why their count (discrepancy `seq`) differs: the ledger is corrected to the
+   * count, with that reason, resolving it; then checked against the printer again at once.
+   */
+  correctCount(seq: number, reason: CountReason, actor: StaffActor): OperationResult {
+    const store = this.#store;
+    const open = store.ledger
+      .unresolved()
+      .find((d) => d.seq === seq && d.reason === 'countMismatch');
+    if (!open) return refused('alreadyHandled');
+    const counted = Number(open.detail.counted);
+    const before = store.ledger.balance().inHopper;
+    const delta = counted - before;
+    const printer = this.#devices.cardPrinter;
+    // A real printer cannot count its feeder: it is told what the ledger will say, before its
+    // counters are recorded with the correction (the next check compares with them).
+    const real = this.#devices.simulation
+      ? null
+      : (printer as { setBlanksLoaded?: (n: number) => void });
+    real?.setBlanksLoaded?.(counted);
+    const counters = printerAnswers(printer) ? printer.counters() : undefined;
+    try {
+      if (delta === 0) staffStock(store).resolve(seq, actor, reason, counters);
+      else staffStock(store).correct({ delta, reason, actor, resolves: [seq], printer: counters });
+    } catch (error) {
+      real?.setBlanksLoaded?.(before);
+      return this.#failure(error, 'stock.correction');
+    }
+    this.#logger.info(
+      { event: 'stock.corrected', actor, discrepancy: seq, delta, reason, inHopper: counted },
+      'hopper count corrected by staff',
+    );
+    const after = checkAgain(store, printer, this.#logger, actor);
+    if (after.again > 0)
+      return refused('countCorrectedAgain', { inHopper: counted, left: after.left });
+    return after.inService
+      ? ok('countCorrected', { inHopper: counted })
+      : ok('countCorrectedNotInService', { inHopper: counted, left: after.left });
   }
 
   replacePaper(actor: StaffActor): OperationResult {
@@ -259,6 +339,39 @@ export class StockDesk {
   #failure(error: unknown, action: string): OperationResult {
     return operationFailure(this.#logger, error, action);
   }
+}
+
+/**
+ * After a discrepancy is resolved: the stock checked against the printer again at once — a
+ * disagreement still there is written down again now, while the clerk is here, not found by the
+ * next resident's pre-flight. `again`: discrepancies written now; `left`: unresolved after;
+ * `inService`: nothing keeps residents away.
+ */
+export function checkAgain(
+  store: KioskStore,
+  printer: Devices['cardPrinter'],
+  logger: Logger,
+  actor: StaffActor,
+): { again: number; left: number; inService: boolean } {
+  let again = 0;
+  try {
+    again = checkStockAtRestAndRecord(store, printer, logger).length;
+  } catch (error) {
+    // The resolution is written and stands; records that cannot be written now keep residents
+    // away by themselves (the service block says so), and the next pre-flight checks again.
+    logger.error(
+      { event: 'stock.check_failed', err: (error as Error).message },
+      'card stock not checked again after the resolution',
+    );
+  }
+  const left = store.ledger.unresolved().length;
+  const inService = again === 0 && store.serviceBlock() === null;
+  if (inService)
+    logger.info(
+      { event: 'stock.back_in_service', actor },
+      'no stock discrepancy left: residents can be served',
+    );
+  return { again, left, inService };
 }
 
 /** A staff operation that could not be written: the screen's answer, and the log's line. */

@@ -20,9 +20,9 @@ import type { Logger } from '../log/logger.ts';
 import { staffNoticeDesk } from '../store/staff-notices-desk.ts';
 import type { StaffNotice } from '../store/staff-notices.ts';
 import { staffStock, type StaffActor } from '../store/staff-stock.ts';
-import { checkStockAtRestAndRecord, printerAnswers } from '../store/stock-check.ts';
+import { printerAnswers } from '../store/stock-check.ts';
 import type { KioskStore } from '../store/store.ts';
-import { operationFailure } from './stock-desk.ts';
+import { checkAgain, operationFailure } from './stock-desk.ts';
 
 /** Items on the page at once: a kiosk screen does not scroll; the next shows when one is handled. */
 export const TODO_SHOWN = 4;
@@ -83,26 +83,9 @@ export class TodoDesk {
       { event: 'stock.resolved', actor, discrepancy: seq, reason },
       'stock discrepancy resolved by staff',
     );
-    let again = 0;
-    try {
-      again = checkStockAtRestAndRecord(store, printer, this.#logger).length;
-    } catch (error) {
-      // The resolution is written and stands; records that cannot be written now keep residents
-      // away by themselves (the service block says so), and the next pre-flight checks again.
-      this.#logger.error(
-        { event: 'stock.check_failed', err: (error as Error).message },
-        'card stock not checked again after the resolution',
-      );
-    }
-    const left = store.ledger.unresolved().length;
+    const { again, left, inService } = checkAgain(store, printer, this.#logger, actor);
     if (again > 0) return { ok: false, code: 'discrepancyAgain', params: { left } };
-    if (store.serviceBlock() === null) {
-      this.#logger.info(
-        { event: 'stock.back_in_service', actor },
-        'no stock discrepancy left: residents can be served',
-      );
-      return { ok: true, code: 'backInService', params: {} };
-    }
+    if (inService) return { ok: true, code: 'backInService', params: {} };
     return { ok: true, code: 'discrepancyResolved', params: { left } };
   }
 

@@ -27,6 +27,7 @@ import { ModeCheckScreen } from './screens/mode-check.tsx';
 import { ModePinScreen } from './screens/mode-pin.tsx';
 import { ModeRefusedScreen } from './screens/mode-refused.tsx';
 import { StaffConsumablesScreen } from './screens/staff-consumables.tsx';
+import { StaffCountScreen } from './screens/staff-count.tsx';
 import { StaffHomeScreen } from './screens/staff-home.tsx';
 import { StaffLoadScreen } from './screens/staff-load.tsx';
 import { StaffRejectBinScreen } from './screens/staff-reject-bin.tsx';
@@ -58,6 +59,7 @@ export const screens: Record<ScreenId, ComponentType<ScreenProps>> = {
   staffHome: StaffHomeScreen,
   staffLoad: StaffLoadScreen,
   staffRejectBin: StaffRejectBinScreen,
+  staffCount: StaffCountScreen,
   staffConsumables: StaffConsumablesScreen,
   staffTodo: StaffTodoScreen,
   technicianHome: TechnicianHomeScreen,

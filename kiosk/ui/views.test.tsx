@@ -329,6 +329,7 @@ describe('staff and technician screens', () => {
     stock: null,
     load: null,
     todo: null,
+    count: null,
     ribbonStep: null,
     devices: null,
     tests: null,
@@ -380,7 +381,7 @@ describe('staff and technician screens', () => {
     expect(html).toContain(zhCN['staffHome.discrepancies'].replace('{n}', '1'));
     expect(html).toContain('待处理 3 项');
     expect(html).toContain('装不下：送卡器里已有 84 张，再装 50 张会超过 100 张。');
-    expect(buttons(html)).toEqual(['English', '待处理事项', '装入空白卡', '清空回收箱', '更换耗材', '打印日报', '保存日报（PDF）', '退出']);
+    expect(buttons(html)).toEqual(['English', '待处理事项', '装入空白卡', '清空回收箱', '数送卡器里的空白卡', '更换耗材', '打印日报', '保存日报（PDF）', '退出']);
     // Nothing to handle: no count line.
     expect(render(base({ screen: 'staffHome', mode: mode({ stock, todo: { count: 0, items: [] } }) }))).not.toContain('待处理 0 项');
   });
@@ -419,6 +420,28 @@ describe('staff and technician screens', () => {
     expect(buttons(empty)).toEqual(['English', '返回']);
   });
 
+  it('counting the hopper: what the records expect and a keypad; a count that differs asks why, with preset reasons', () => {
+    const stock = { inHopper: 84, capacity: 100, binExpected: 0, binSince: null, rejectedSince: 0, retainedSince: 0, lastBinDifference: null, discrepancies: 0, outOfService: false, ribbonFaces: 0, ribbonSince: null, paper: 'ok' as const, paperSince: null };
+    const plain = render(base({ screen: 'staffCount', mode: mode({ stock }) }));
+    expect(plain).toContain('账上送卡器里有 84 张空白卡。');
+    expect(plain).toContain('id="hopper-counted"');
+    expect(buttons(plain)).toContain('记录');
+    expect(plain).not.toContain(zhCN['countReason.cardsLost']);
+
+    const count = { counted: 82, ledger: 84, discrepancy: 23 };
+    const why = render(base({ screen: 'staffCount', mode: mode({ stock, count }) }));
+    expect(why).toContain('数到 82 张，账上是 84 张。');
+    expect(why).toContain(zhCN['staffCount.why.instruction']);
+    expect(why).not.toContain('id="hopper-counted"');
+    expect(buttons(why)).toEqual(['English', '装卡时数错了', '有卡掉出来或被拿走', '原因不明，交给上级', '取消']);
+    const english = render(base({ screen: 'staffCount', lang: 'en', mode: mode({ stock, count }) }));
+    expect(english).toContain('You counted 82; the records say 84.');
+    expect(buttons(english)).toEqual(['中文', 'Miscounted when loading', 'Cards fell out or were taken', 'Not known: passed to a supervisor', 'Cancel']);
+    // Busy writing the correction: nothing to press twice.
+    const busy = render(base({ screen: 'staffCount', mode: mode({ stock, count, busy: true }) }));
+    expect([...busy.matchAll(/<button[^>]*disabled=""/g)]).toHaveLength(4);
+  });
+
   it("technician tests: one button per test, each result's sentence, nothing to press while one runs", () => {
     const html = render(
       base({
@@ -441,7 +464,7 @@ describe('staff and technician screens', () => {
   });
 
   it('every mode screen renders without its mode data (a reload between views)', () => {
-    for (const screen of ['modeCheck', 'modePin', 'modeRefused', 'staffHome', 'staffLoad', 'staffRejectBin', 'staffConsumables', 'staffTodo', 'technicianHome', 'technicianTests', 'technicianApdu'] as const) {
+    for (const screen of ['modeCheck', 'modePin', 'modeRefused', 'staffHome', 'staffLoad', 'staffRejectBin', 'staffCount', 'staffConsumables', 'staffTodo', 'technicianHome', 'technicianTests', 'technicianApdu'] as const) {
       const html = render(base({ screen, mode: null }));
       expect(html.match(/<h1\b/g), screen).toHaveLength(1);
     }

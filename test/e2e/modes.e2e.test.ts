@@ -9,6 +9,7 @@
  * - a staff card is refused while a resident's card is being produced (their screen stays);
  * - a technician runs every self-test on the simulated devices and prints the readiness report;
  * - a clerk resolves the stock discrepancy a resident's pre-flight found, and the kiosk serves again;
+ * - a clerk counts the blanks in the hopper, and the count matches the records;
  * - a wrong PIN three times blocks the card (last: it blocks the staff card for good).
  *
  * On every screen reached: zero axe-core violations, legible type and large targets, nothing
@@ -433,6 +434,44 @@ run('staff and technicians at the kiosk, in Chromium', () => {
       expect(await page.getByText(visit.text('staffHome.todoCount', { n: 1 })).count()).toBe(0);
       await visit.press('mode.exit');
       // In service again as soon as the clerk leaves: the start button, not "out of service".
+      await arrive(page, 'attract');
+      await visit.sim('sim.removeStaffCard');
+      expect(visit.problems).toEqual([]);
+      expect(log.messages).toEqual([]);
+    } finally {
+      await page.close();
+      await leaveNothingBehind();
+    }
+  });
+
+  it('lets a clerk count the blanks in the hopper: the count matches the records (zh-CN, portrait)', async () => {
+    const { page, log } = await openPage('zh-CN', 'portrait');
+    const visit = new Visit(page, 'zh-CN', 'portrait', 'staff-count');
+    try {
+      const records = openRecordsReadOnly(kiosk.dataDir);
+      const expected = records.ledger.balance().inHopper;
+      records.close();
+      await visit.insertCard('staff');
+      await arrive(page, 'modePin');
+      await visit.typePin(SIM_STAFF_CARDS.staff.pin);
+      await arrive(page, 'staffHome');
+      await visit.press('staffHome.count');
+      await visit.screen('staffCount');
+      await page.getByText(visit.text('staffCount.expected', { n: expected }), { exact: true }).waitFor();
+      const pad = page.getByRole('group', { name: visit.text('mode.keypad') });
+      for (const digit of String(expected))
+        await pad.getByRole('button', { name: digit, exact: true }).click();
+      expect(await page.locator('#hopper-counted').inputValue()).toBe(String(expected));
+      await visit.press('staffCount.record');
+      await arrive(page, 'staffHome');
+      await visit.result('result.countMatches', { counted: expected });
+      await visit.screen('staffHome', { voice: false });
+      expect(audit().filter((a) => a.action === 'stock.count').at(-1)).toMatchObject({
+        actor: 'staff:S0001',
+        detail: { counted: expected, discrepancy: null },
+      });
+      expect(ledger().unresolved).toEqual([]);
+      await visit.press('mode.exit');
       await arrive(page, 'attract');
       await visit.sim('sim.removeStaffCard');
       expect(visit.problems).toEqual([]);

@@ -67,6 +67,7 @@ const MODE: ModeView = {
   stock: null,
   load: null,
   todo: null,
+  count: null,
   ribbonStep: null,
   devices: null,
   tests: null,
@@ -134,6 +135,10 @@ const FIXTURES: Partial<Record<ScreenId, Partial<ViewModel>>> = {
     },
   },
   staffRejectBin: {
+    mode: { ...MODE, stock: STOCK, result: { ok: false, code: 'recordsUnavailable', params: {} } },
+  },
+  // The plain page: what the records expect, the keypad, and the last count's answer.
+  staffCount: {
     mode: { ...MODE, stock: STOCK, result: { ok: false, code: 'recordsUnavailable', params: {} } },
   },
   staffConsumables: {
@@ -231,6 +236,15 @@ const VARIANT_FIXTURES: Record<VoiceVariantId, Partial<ViewModel>> = {
   'payment.charging': { payment: { phase: 'charging', amountFen: 2000 } },
   'payment.declined': { payment: { phase: 'declined', amountFen: 2000 } },
   'payment.settling': { payment: { phase: 'settling', amountFen: 2000 } },
+  // The count differs from the records: both numbers, the reasons to pick from, and cancel.
+  'staffCount.why': {
+    mode: {
+      ...MODE,
+      stock: { ...STOCK, outOfService: true, discrepancies: 1 },
+      count: { counted: 82, ledger: 84, discrepancy: 23 },
+      result: { ok: false, code: 'countDiffers', params: { counted: 82, ledger: 84, discrepancy: 23 } },
+    },
+  },
 };
 
 /** Failures that carry more than a message: the transaction number, where the money is. */

@@ -2,10 +2,12 @@
  * Every code the host can put on a staff or technician screen has its sentence in both
  * catalogues: the refusals, the operations' answers, each self-test's results, the simulator
  * strip's staff cards and device faults, and on "things to handle" every reason the ledger
- * raises a discrepancy for, every kind of staff notice and every reason a clerk may pick.
+ * raises a discrepancy for, every kind of staff notice and every reason a clerk may pick; and
+ * every reason a clerk may give for a count of the hopper that differs from the ledger.
  */
 import { describe, expect, it } from 'vitest';
 import {
+  countReasons,
   modeRefusals,
   modeResultCodes,
   resolveReasons,
@@ -71,6 +73,8 @@ const keys = [
   ...Object.keys(NOTICE_KINDS).map((k) => `notice.${k}`),
   'notice.other',
   ...resolveReasons.map((r) => `resolveReason.${r}`),
+  // Counting the hopper: every reason a clerk may pick for a count that differs.
+  ...countReasons.map((r) => `countReason.${r}`),
 ];
 
 describe('the staff and technician screens say every code', () => {

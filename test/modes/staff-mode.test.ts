@@ -191,6 +191,121 @@ describe('a clerk with a staff card', () => {
   });
 });
 
+describe('counting the hopper', () => {
+  it('a count that matches the ledger is recorded, with no discrepancy, and the page goes home', async () => {
+    const k = await kiosk();
+    const home = await k.logIn('staff');
+    const expected = home.mode!.stock!.inHopper;
+    expect(expected).toBe(SIMULATED_BLANKS);
+    k.event({ type: 'MODE_GO', to: 'count' });
+    const page = await k.screen('staffCount');
+    expect(page.mode).toMatchObject({ stock: { inHopper: expected }, count: null });
+    k.event({ type: 'HOPPER_COUNTED', counted: expected });
+    const done = await k.settled();
+    expect(done.screen).toBe('staffHome');
+    expect(done.mode!.result).toEqual({ ok: true, code: 'countMatches', params: { counted: expected } });
+
+    const r = k.records();
+    try {
+      expect(r.ledger.entries().at(-1)).toMatchObject({
+        kind: 'count',
+        count: expected,
+        actor: 'staff:S0001',
+        detail: { ledger: expected },
+      });
+      expect(r.ledger.unresolved()).toEqual([]);
+    } finally {
+      r.close();
+    }
+    expect(k.audit().at(-1)).toMatchObject({
+      actor: 'staff:S0001',
+      action: 'stock.count',
+      detail: { counted: expected, discrepancy: null },
+    });
+    expect(k.host.records.serviceBlock()).toBeNull();
+  });
+
+  it('a count that differs keeps residents away until the clerk says why; the ledger is then corrected to it, and the kiosk serves again', async () => {
+    const k = await kiosk();
+    const ledger = (await k.logIn('staff')).mode!.stock!.inHopper;
+    const counted = ledger - 2;
+    k.event({ type: 'MODE_GO', to: 'count' });
+    await k.screen('staffCount');
+    k.event({ type: 'HOPPER_COUNTED', counted });
+    const why = await k.settled();
+    // Still on the page, asking why, with both numbers.
+    expect(why.screen).toBe('staffCount');
+    const seq = why.mode!.count!.discrepancy;
+    expect(why.mode!.count).toEqual({ counted, ledger, discrepancy: seq });
+    expect(why.mode!.result).toMatchObject({ ok: false, code: 'countDiffers', params: { counted, ledger } });
+    expect(why.mode!.stock).toMatchObject({ outOfService: true, discrepancies: 1 });
+    expect(k.host.records.store.ledger.unresolved()).toMatchObject([
+      { seq, reason: 'countMismatch', detail: { counted, ledger } },
+    ]);
+    expect(k.host.records.serviceBlock()).toMatchObject({ reason: 'stockDiscrepancy' });
+
+    // Exactly what the screen sends for "有卡掉出来或被拿走".
+    k.event({ type: 'HOPPER_CORRECT', reason: 'cardsLost' });
+    const done = await k.until('the correction', (v) => v.screen === 'staffHome' && v.mode?.busy === false && v.mode.result !== null);
+    expect(done.mode!.result).toEqual({ ok: true, code: 'countCorrected', params: { inHopper: counted } });
+    expect(done.mode!.stock).toMatchObject({ inHopper: counted, discrepancies: 0, outOfService: false });
+
+    const r = k.records();
+    try {
+      const entries = r.ledger.entries();
+      const correction = entries.find((e) => e.kind === 'correction' && e.actor === 'staff:S0001');
+      expect(correction).toMatchObject({ count: -2, reason: 'cardsLost' });
+      // The printer's counters as the clerk found them: what the next check at rest compares with.
+      expect(correction!.printer).toEqual(k.host.devices.cardPrinter.counters());
+      expect(entries.find((e) => e.kind === 'resolved' && e.refersTo === seq)).toMatchObject({
+        actor: 'staff:S0001',
+        reason: `corrected by #${correction!.seq}`,
+      });
+      expect(r.ledger.unresolved()).toEqual([]);
+      expect(r.ledger.balance().inHopper).toBe(counted);
+    } finally {
+      r.close();
+    }
+    expect(k.audit().find((a) => a.action === 'stock.correction')).toMatchObject({
+      actor: 'staff:S0001',
+      detail: { delta: -2, reason: 'cardsLost', resolves: String(seq) },
+    });
+
+    // Back in service: a resident may start once the clerk leaves.
+    k.event({ type: 'MODE_EXIT' });
+    expect(k.host.view().screen).toBe('attract');
+    k.sim({ action: 'removeStaffCard' });
+    k.event({ type: 'START' });
+    await k.screen('identify');
+  });
+
+  it('"cancel" leaves the difference open for "things to handle", and residents away', async () => {
+    const k = await kiosk();
+    const ledger = (await k.logIn('staff')).mode!.stock!.inHopper;
+    k.event({ type: 'MODE_GO', to: 'count' });
+    await k.screen('staffCount');
+    k.event({ type: 'HOPPER_COUNTED', counted: ledger + 1 });
+    await k.until('the question', (v) => v.mode?.count !== null && v.mode?.busy === false);
+    k.event({ type: 'MODE_GO', to: 'home' });
+    const home = await k.screen('staffHome');
+    expect(home.mode!.todo!.items).toMatchObject([{ type: 'discrepancy', reason: 'countMismatch' }]);
+    expect(k.audit().some((a) => a.action === 'stock.correction')).toBe(false);
+    expect(k.host.records.serviceBlock()).toMatchObject({ reason: 'stockDiscrepancy' });
+  });
+
+  it('is not for a technician', async () => {
+    const k = await kiosk();
+    expect((await k.logIn('technician')).screen).toBe('technicianHome');
+    k.event({ type: 'MODE_GO', to: 'count' });
+    k.event({ type: 'HOPPER_COUNTED', counted: 7 });
+    k.event({ type: 'HOPPER_CORRECT', reason: 'cardsLost' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(k.host.view().screen).toBe('technicianHome');
+    expect(k.host.records.store.ledger.entries().some((e) => e.kind === 'count' || e.kind === 'correction')).toBe(false);
+    expect(k.audit().some((a) => a.action === 'stock.count' || a.action === 'stock.correction')).toBe(false);
+  });
+});
+
 describe('entering a mode', () => {
   it('blocks a card after three wrong PINs: the card counts, and a blocked card is refused at once', async () => {
     const k = await kiosk();

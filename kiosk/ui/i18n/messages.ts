@@ -245,6 +245,7 @@ export const zhCN = {
   'staffHome.outOfService': '本机暂停为居民服务。',
   'staffHome.load': '装入空白卡',
   'staffHome.rejectBin': '清空回收箱',
+  'staffHome.count': '数送卡器里的空白卡',
   'staffHome.consumables': '更换耗材',
   'staffHome.printDaily': '打印日报',
   'staffHome.saveDaily': '保存日报（PDF）',
@@ -272,6 +273,17 @@ export const zhCN = {
   'staffRejectBin.honest': '数目不一样也请照实填写，差异会记下来，写进日报。',
   'staffRejectBin.counted': '清点张数',
   'staffRejectBin.record': '记录清点',
+
+  'staffCount.title': '数送卡器里的空白卡',
+  'staffCount.instruction': '从送卡器里取出全部空白卡，数清楚后放回去。输入数到的张数，然后点“记录”。',
+  'staffCount.why.instruction': '数到的和账上的不一样。请选出原因，账目会改为您数到的张数。',
+  'staffCount.expected': '账上送卡器里有 {n} 张空白卡。',
+  'staffCount.honest': '数目不一样也请照实填写：差异会记下来，再问您原因。',
+  'staffCount.counted': '数到的张数',
+  'staffCount.record': '记录',
+  'staffCount.differs': '数到 {counted} 张，账上是 {ledger} 张。',
+  'staffCount.cancel': '取消',
+  'staffCount.cancelNote': '点“取消”，这项差异会留在“待处理事项”里，本机继续暂停为居民服务。',
 
   'staffConsumables.title': '更换耗材',
   'staffConsumables.instruction': '换好耗材后点对应的按钮。色带要按步骤取出、销毁、再装新的。',
@@ -305,6 +317,9 @@ export const zhCN = {
   'resolveReason.cardsFound': '找到了卡',
   'resolveReason.printerChecked': '查过打印机，正常',
   'resolveReason.passedToSupervisor': '交给上级处理',
+  'countReason.miscountedAtLoad': '装卡时数错了',
+  'countReason.cardsLost': '有卡掉出来或被拿走',
+  'countReason.passedToSupervisor': '原因不明，交给上级',
   'discrepancy.doubleFeed': '送卡时一次出来不止一张空白卡。打印机里可能有一张散落的卡。',
   'discrepancy.feederDidNotMove': '有一张空白卡进了打印机，但打印机的送卡计数没有变。',
   'discrepancy.hopperEmptySignal': '打印机说送卡器空了，但账上还有空白卡。',
@@ -333,6 +348,11 @@ export const zhCN = {
   'result.boxLabelUnreadable': '这不是卡盒标签。请扫卡盒上的标签，或者手动输入。',
   'result.binEmptied': '已记录：回收箱 {counted} 张，和账上一致。',
   'result.binDifference': '已记录差异：账上应有 {expected} 张，清点 {counted} 张，差 {difference} 张。请报告管理员。',
+  'result.countMatches': '数对了：{counted} 张。',
+  'result.countDiffers': '差异已记下。说明原因之前，本机暂停为居民服务。',
+  'result.countCorrected': '账目已改为 {inHopper} 张。本机恢复为居民服务。',
+  'result.countCorrectedNotInService': '账目已改为 {inHopper} 张。本机还不能为居民服务，请看“待处理事项”。',
+  'result.countCorrectedAgain': '账目已改为 {inHopper} 张，但打印机和账上还是对不上，又记下了一项差异。请到“待处理事项”核对。',
   'result.paperReplaced': '已记录：凭条纸已更换。',
   'result.ribbonRemoved': '已记录：旧色带已取出（印过 {faces} 张）。',
   'result.ribbonDisposed': '已记录：旧色带已销毁。',
@@ -698,6 +718,7 @@ export const en: Record<MessageKey, string> = {
   'staffHome.outOfService': 'The kiosk is out of service for residents.',
   'staffHome.load': 'Load blank cards',
   'staffHome.rejectBin': 'Empty the reject bin',
+  'staffHome.count': 'Count the blanks in the hopper',
   'staffHome.consumables': 'Replace paper or ribbon',
   'staffHome.printDaily': 'Print daily report',
   'staffHome.saveDaily': 'Save daily report (PDF)',
@@ -726,6 +747,20 @@ export const en: Record<MessageKey, string> = {
   'staffRejectBin.honest': 'If the number differs, type what you counted: the difference is written down for the daily report.',
   'staffRejectBin.counted': 'Cards counted',
   'staffRejectBin.record': 'Record the count',
+
+  'staffCount.title': 'Count the blanks in the hopper',
+  'staffCount.instruction':
+    'Take all the blank cards out of the hopper, count them and put them back. Type the number, then press "Record".',
+  'staffCount.why.instruction':
+    'What you counted differs from the records. Choose why; the records will then say what you counted.',
+  'staffCount.expected': 'The records say the hopper holds {n} blank cards.',
+  'staffCount.honest': 'If the number differs, type what you counted: the difference is written down, and you are asked why.',
+  'staffCount.counted': 'Cards counted',
+  'staffCount.record': 'Record',
+  'staffCount.differs': 'You counted {counted}; the records say {ledger}.',
+  'staffCount.cancel': 'Cancel',
+  'staffCount.cancelNote':
+    '"Cancel" leaves the difference on "Things to handle", and the kiosk stays out of service for residents.',
 
   'staffConsumables.title': 'Replace paper or ribbon',
   'staffConsumables.instruction':
@@ -762,6 +797,9 @@ export const en: Record<MessageKey, string> = {
   'resolveReason.cardsFound': 'Found the card(s)',
   'resolveReason.printerChecked': 'Checked the printer: all well',
   'resolveReason.passedToSupervisor': 'Passed to a supervisor',
+  'countReason.miscountedAtLoad': 'Miscounted when loading',
+  'countReason.cardsLost': 'Cards fell out or were taken',
+  'countReason.passedToSupervisor': 'Not known: passed to a supervisor',
   'discrepancy.doubleFeed':
     'More than one blank came out of the hopper at once. A loose blank may be inside the printer.',
   'discrepancy.feederDidNotMove':
@@ -801,6 +839,13 @@ export const en: Record<MessageKey, string> = {
   'result.binEmptied': 'Recorded: {counted} cards in the bin, as the ledger says.',
   'result.binDifference':
     'Difference recorded: the ledger says {expected}, you counted {counted}, a difference of {difference}. Tell your manager.',
+  'result.countMatches': 'Counted {counted}: it matches.',
+  'result.countDiffers': 'The difference is written down. The kiosk is out of service for residents until you say why.',
+  'result.countCorrected': 'The records now say {inHopper}. The kiosk serves residents again.',
+  'result.countCorrectedNotInService':
+    'The records now say {inHopper}. The kiosk is still out of service: see "Things to handle".',
+  'result.countCorrectedAgain':
+    'The records now say {inHopper}, but the printer still disagrees with them: a new discrepancy is written down. See "Things to handle".',
   'result.paperReplaced': 'Recorded: new receipt paper.',
   'result.ribbonRemoved': 'Recorded: old ribbon out ({faces} cards printed on it).',
   'result.ribbonDisposed': 'Recorded: old ribbon destroyed.',

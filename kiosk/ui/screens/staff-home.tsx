@@ -67,6 +67,11 @@ export function StaffHomeScreen({ view, t, onEvent }: ScreenProps) {
             event: { type: 'MODE_GO', to: 'rejectBin' },
           },
           {
+            label: 'staffHome.count',
+            kind: 'primary',
+            event: { type: 'MODE_GO', to: 'count' },
+          },
+          {
             label: 'staffHome.consumables',
             kind: 'primary',
             event: { type: 'MODE_GO', to: 'consumables' },

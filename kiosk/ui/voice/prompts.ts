@@ -34,6 +34,8 @@ type PaymentPhase = NonNullable<ViewModel['payment']>['phase'];
 export const screenVariants = {
   verifying: ['retry', 'checking'],
   payment: ['charging', 'declined', 'settling'] satisfies readonly PaymentPhase[],
+  // A count of the hopper that differs from the ledger: the page asks why.
+  staffCount: ['why'],
 } as const satisfies Partial<Record<ScreenId, readonly string[]>>;
 
 type Variants = typeof screenVariants;
@@ -97,6 +99,7 @@ export interface VoiceView {
   failure: { reason: FailureReason } | null;
   payment?: { phase: PaymentPhase } | null;
   verifying?: { attempt: number; checking: boolean } | null;
+  mode?: { count: unknown } | null;
 }
 
 /** The prompt for what is on screen now: the idle prompt while it shows, else the screen's. */
@@ -110,6 +113,7 @@ export function voicePromptFor(view: VoiceView, idlePromptShown: boolean): Voice
     if (view.verifying.checking) return 'verifying.checking';
     if (view.verifying.attempt > 1) return 'verifying.retry';
   }
+  if (view.screen === 'staffCount' && view.mode?.count) return 'staffCount.why';
   return view.screen;
 }
 
