@@ -3,6 +3,7 @@
  * operation, the on-screen keypads (the kiosk has no keyboard), and catalogue keys built from the
  * host's codes. Same rules as the resident's screens: large type and targets, one <h1>.
  */
+import { useState } from 'react';
 import type { ModeView, UserEvent, ViewModel } from '../../bridge/protocol.ts';
 import { zhCN, type MessageKey, type Translate } from '../i18n/messages.ts';
 import { Spinner } from '../icons/marks.tsx';
@@ -183,5 +184,58 @@ export function BackHomeButton(props: {
     >
       {t('mode.back')}
     </Button>
+  );
+}
+
+/**
+ * Cards counted by hand (the reject bin, the hopper): the number on a keypad, then "record" sends
+ * it; "back" goes home. Up to five digits: no tray holds more.
+ */
+export function CountForm(props: {
+  id: string;
+  label: MessageKey;
+  record: MessageKey;
+  mode: ModeView | null;
+  t: Translate;
+  onEvent: (event: UserEvent) => void;
+  onRecord: (counted: number) => void;
+}) {
+  const { id, label, record, mode, t, onEvent, onRecord } = props;
+  const busy = mode?.busy ?? false;
+  const [counted, setCounted] = useState('');
+  return (
+    <>
+      <div className="screen-content screen-content--form">
+        <div className="fields">
+          <Field
+            id={id}
+            label={t(label)}
+            value={counted}
+            active
+            onFocus={() => {}}
+            onChange={(v) => setCounted(v.replace(/\D/g, '').slice(0, 5))}
+          />
+        </div>
+        <Keypad
+          keys={DIGITS}
+          label={t('mode.keypad')}
+          t={t}
+          disabled={busy}
+          onKey={(digit) => setCounted((c) => (c.length < 5 ? c + digit : c))}
+          onDelete={() => setCounted((c) => c.slice(0, -1))}
+        />
+      </div>
+      <ResultLine mode={mode} t={t} />
+      <div className="actions">
+        <BackHomeButton busy={busy} t={t} onEvent={onEvent} />
+        <Button
+          kind="primary"
+          disabled={busy || counted === ''}
+          onPress={() => onRecord(Number(counted))}
+        >
+          {t(record)}
+        </Button>
+      </div>
+    </>
   );
 }

@@ -1,7 +1,6 @@
-import { useState } from 'react';
 import { countReasons } from '../../bridge/protocol.ts';
 import { Button, ScreenHeading, type ScreenProps } from './common.tsx';
-import { BackHomeButton, DIGITS, Field, Keypad, modeOf, ResultLine } from './mode-common.tsx';
+import { CountForm, modeOf, ResultLine } from './mode-common.tsx';
 
 /**
  * The blanks in the hopper, taken out, counted and put back: the clerk types the count. When it
@@ -14,7 +13,6 @@ export function StaffCountScreen({ view, t, onEvent }: ScreenProps) {
   const stock = mode?.stock ?? null;
   const busy = mode?.busy ?? false;
   const differs = mode?.count ?? null;
-  const [counted, setCounted] = useState('');
 
   if (differs) {
     return (
@@ -59,37 +57,15 @@ export function StaffCountScreen({ view, t, onEvent }: ScreenProps) {
         </p>
       ) : null}
       <p className="mode-note">{t('staffCount.honest')}</p>
-      <div className="screen-content screen-content--form">
-        <div className="fields">
-          <Field
-            id="hopper-counted"
-            label={t('staffCount.counted')}
-            value={counted}
-            active
-            onFocus={() => {}}
-            onChange={(v) => setCounted(v.replace(/\D/g, '').slice(0, 5))}
-          />
-        </div>
-        <Keypad
-          keys={DIGITS}
-          label={t('mode.keypad')}
-          t={t}
-          disabled={busy}
-          onKey={(digit) => setCounted((c) => (c.length < 5 ? c + digit : c))}
-          onDelete={() => setCounted((c) => c.slice(0, -1))}
-        />
-      </div>
-      <ResultLine mode={mode} t={t} />
-      <div className="actions">
-        <BackHomeButton busy={busy} t={t} onEvent={onEvent} />
-        <Button
-          kind="primary"
-          disabled={busy || counted === ''}
-          onPress={() => onEvent({ type: 'HOPPER_COUNTED', counted: Number(counted) })}
-        >
-          {t('staffCount.record')}
-        </Button>
-      </div>
+      <CountForm
+        id="hopper-counted"
+        label="staffCount.counted"
+        record="staffCount.record"
+        mode={mode}
+        t={t}
+        onEvent={onEvent}
+        onRecord={(counted) => onEvent({ type: 'HOPPER_COUNTED', counted })}
+      />
     </>
   );
 }
