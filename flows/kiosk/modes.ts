@@ -133,6 +133,50 @@ function ended(context: ModeContext, why: 'exit' | 'cardRemoved' | 'timeout'): M
 
 const idleUntil = (output: OperationResult) => ({ result: output });
 
+/** A mode opened: written down with the role its certificate names. */
+const entered = (role: 'staff' | 'technician') =>
+  [
+    'touch',
+    {
+      type: 'audit',
+      params: ({ context }: { context: ModeContext }) => ({
+        actor: actorOf(context),
+        action: 'mode.entered',
+        detail: { role },
+      }),
+    },
+  ] as const;
+
+/** What ends a mode from any of its pages (each written down); the language changes anywhere. */
+const leaving = {
+  CARD_REMOVED: {
+    target: 'closed',
+    actions: {
+      type: 'audit',
+      params: ({ context }: { context: ModeContext }) => ended(context, 'cardRemoved'),
+    },
+  },
+  MODE_EXIT: {
+    target: 'closed',
+    actions: {
+      type: 'audit',
+      params: ({ context }: { context: ModeContext }) => ended(context, 'exit'),
+    },
+  },
+  SET_LANG: { actions: 'setLang' },
+} as const;
+
+/** MODE_GO to each of a role's pages named (a page opens with no answer shown). */
+const goTo = (role: 'staff' | 'technician', pages: readonly string[]) =>
+  pages.map(
+    (page) =>
+      ({
+        guard: ({ event }: { event: ModeEvent }) => (event as Ev<'MODE_GO'>).to === page,
+        target: `#modes.${role}.page.${page}`,
+        actions: 'clearResult',
+      }) as const,
+  );
+
 /** Where an answer with one of `codes` leads instead (checked before the others). */
 interface AnswerRoute {
   codes: readonly ModeResultCode[];
@@ -406,28 +450,8 @@ export const modesMachine = setup({
     // ---- staff: card stock and consumables ---------------------------------------------------
     staff: {
       type: 'parallel',
-      entry: [
-        'touch',
-        {
-          type: 'audit',
-          params: ({ context }) => ({
-            actor: actorOf(context),
-            action: 'mode.entered',
-            detail: { role: 'staff' },
-          }),
-        },
-      ],
-      on: {
-        CARD_REMOVED: {
-          target: 'closed',
-          actions: { type: 'audit', params: ({ context }) => ended(context, 'cardRemoved') },
-        },
-        MODE_EXIT: {
-          target: 'closed',
-          actions: { type: 'audit', params: ({ context }) => ended(context, 'exit') },
-        },
-        SET_LANG: { actions: 'setLang' },
-      },
+      entry: entered('staff'),
+      on: leaving,
       states: {
         watchdog,
         page: {
@@ -438,33 +462,7 @@ export const modesMachine = setup({
               states: {
                 idle: {
                   on: {
-                    MODE_GO: [
-                      {
-                        guard: ({ event }) => event.to === 'load',
-                        target: '#modes.staff.page.load',
-                        actions: 'clearResult',
-                      },
-                      {
-                        guard: ({ event }) => event.to === 'rejectBin',
-                        target: '#modes.staff.page.rejectBin',
-                        actions: 'clearResult',
-                      },
-                      {
-                        guard: ({ event }) => event.to === 'count',
-                        target: '#modes.staff.page.count',
-                        actions: 'clearResult',
-                      },
-                      {
-                        guard: ({ event }) => event.to === 'consumables',
-                        target: '#modes.staff.page.consumables',
-                        actions: 'clearResult',
-                      },
-                      {
-                        guard: ({ event }) => event.to === 'todo',
-                        target: '#modes.staff.page.todo',
-                        actions: 'clearResult',
-                      },
-                    ],
+                    MODE_GO: goTo('staff', ['load', 'rejectBin', 'count', 'consumables', 'todo']),
                     REPORT: { guard: ({ event }) => event.report === 'daily', target: 'working' },
                   },
                 },
@@ -479,11 +477,7 @@ export const modesMachine = setup({
             load: {
               initial: 'idle',
               on: {
-                MODE_GO: {
-                  guard: ({ event }) => event.to === 'home',
-                  target: '#modes.staff.page.home',
-                  actions: 'clearResult',
-                },
+                MODE_GO: goTo('staff', ['home']),
               },
               states: {
                 idle: {
@@ -550,11 +544,7 @@ export const modesMachine = setup({
               states: {
                 idle: {
                   on: {
-                    MODE_GO: {
-                      guard: ({ event }) => event.to === 'home',
-                      target: '#modes.staff.page.home',
-                      actions: 'clearResult',
-                    },
+                    MODE_GO: goTo('staff', ['home']),
                     REJECT_BIN_COUNTED: 'working',
                   },
                 },
@@ -581,11 +571,7 @@ export const modesMachine = setup({
               states: {
                 idle: {
                   on: {
-                    MODE_GO: {
-                      guard: ({ event }) => event.to === 'home',
-                      target: '#modes.staff.page.home',
-                      actions: 'clearResult',
-                    },
+                    MODE_GO: goTo('staff', ['home']),
                     HOPPER_COUNTED: 'counting',
                   },
                 },
@@ -600,11 +586,7 @@ export const modesMachine = setup({
                 why: {
                   on: {
                     // Cancel: the discrepancy stays open, on the to-do page.
-                    MODE_GO: {
-                      guard: ({ event }) => event.to === 'home',
-                      target: '#modes.staff.page.home',
-                      actions: 'clearResult',
-                    },
+                    MODE_GO: goTo('staff', ['home']),
                     HOPPER_CORRECT: 'correcting',
                   },
                 },
@@ -630,11 +612,7 @@ export const modesMachine = setup({
               states: {
                 idle: {
                   on: {
-                    MODE_GO: {
-                      guard: ({ event }) => event.to === 'home',
-                      target: '#modes.staff.page.home',
-                      actions: 'clearResult',
-                    },
+                    MODE_GO: goTo('staff', ['home']),
                     PAPER_REPLACED: 'working',
                     // The used ribbon holds a readable negative of every face printed with it: out,
                     // destroyed, new one in — each confirmed and audited, in this order only.
@@ -694,11 +672,7 @@ export const modesMachine = setup({
               states: {
                 idle: {
                   on: {
-                    MODE_GO: {
-                      guard: ({ event }) => event.to === 'home',
-                      target: '#modes.staff.page.home',
-                      actions: 'clearResult',
-                    },
+                    MODE_GO: goTo('staff', ['home']),
                     STOCK_RESOLVE: 'working',
                     NOTICE_CLEAR: 'working',
                   },
@@ -723,28 +697,8 @@ export const modesMachine = setup({
     // ---- technician: hardware diagnostics ----------------------------------------------------
     technician: {
       type: 'parallel',
-      entry: [
-        'touch',
-        {
-          type: 'audit',
-          params: ({ context }) => ({
-            actor: actorOf(context),
-            action: 'mode.entered',
-            detail: { role: 'technician' },
-          }),
-        },
-      ],
-      on: {
-        CARD_REMOVED: {
-          target: 'closed',
-          actions: { type: 'audit', params: ({ context }) => ended(context, 'cardRemoved') },
-        },
-        MODE_EXIT: {
-          target: 'closed',
-          actions: { type: 'audit', params: ({ context }) => ended(context, 'exit') },
-        },
-        SET_LANG: { actions: 'setLang' },
-      },
+      entry: entered('technician'),
+      on: leaving,
       states: {
         watchdog,
         page: {
@@ -755,18 +709,7 @@ export const modesMachine = setup({
               states: {
                 idle: {
                   on: {
-                    MODE_GO: [
-                      {
-                        guard: ({ event }) => event.to === 'tests',
-                        target: '#modes.technician.page.tests',
-                        actions: 'clearResult',
-                      },
-                      {
-                        guard: ({ event }) => event.to === 'apdu',
-                        target: '#modes.technician.page.apdu',
-                        actions: 'clearResult',
-                      },
-                    ],
+                    MODE_GO: goTo('technician', ['tests', 'apdu']),
                     REPORT: {
                       guard: ({ event }) => event.report === 'readiness',
                       target: 'working',
@@ -792,11 +735,7 @@ export const modesMachine = setup({
               states: {
                 idle: {
                   on: {
-                    MODE_GO: {
-                      guard: ({ event }) => event.to === 'home',
-                      target: '#modes.technician.page.home',
-                      actions: 'clearResult',
-                    },
+                    MODE_GO: goTo('technician', ['home']),
                     SELF_TEST: {
                       target: 'testing',
                       actions: assign({ runningTest: ({ event }) => event.test }),
@@ -847,11 +786,7 @@ export const modesMachine = setup({
               states: {
                 idle: {
                   on: {
-                    MODE_GO: {
-                      guard: ({ event }) => event.to === 'home',
-                      target: '#modes.technician.page.home',
-                      actions: 'clearResult',
-                    },
+                    MODE_GO: goTo('technician', ['home']),
                     APDU: 'sending',
                   },
                 },
