@@ -662,6 +662,13 @@ const ASKED = {
     'an ID card that was read is waited for until removed before attract, and only then',
 };
 
+/** Each card-moving step after the first follows the one before it, which succeeded. */
+const FOLLOWS = {
+  writeChip: { rule: 'chipAfterFeed', after: 'feedBlank' },
+  printFace: { rule: 'printAfterChip', after: 'writeChip' },
+  ejectCard: { rule: 'ejectAfterPrint', after: 'printFace' },
+} as const;
+
 function whatTheWorldWasAsked(j: Journey, must: Must<keyof typeof ASKED>): void {
   const person = residentRead(j);
   const found = lookedUp(j);
@@ -795,48 +802,24 @@ function whatTheWorldWasAsked(j: Journey, must: Must<keyof typeof ASKED>): void 
         break;
       }
       case 'writeChip':
-        must(
-          'chipAfterFeed',
-          previous?.id === 'feedBlank' && stepOk(previous),
-          () => `after ${previous?.id}`,
-        );
-        must(
-          'productionInputs',
-          isDeepStrictEqual(call.input, {
-            applicationNo: application?.applicationNo,
-            resident: person,
-          }),
-          () => JSON.stringify(call.input),
-        );
-        break;
       case 'printFace':
-        must(
-          'printAfterChip',
-          previous?.id === 'writeChip' && stepOk(previous),
-          () => `after ${previous?.id}`,
-        );
-        must(
-          'productionInputs',
-          isDeepStrictEqual(call.input, {
+      case 'ejectCard': {
+        const { rule, after } = FOLLOWS[call.id];
+        must(rule, previous?.id === after && stepOk(previous), () => `after ${previous?.id}`);
+        const expected = {
+          writeChip: { applicationNo: application?.applicationNo, resident: person },
+          printFace: {
             resident: person,
             cardNo: found?.cardNo,
             applicationNo: application?.applicationNo,
-          }),
-          () => JSON.stringify(call.input),
+          },
+          ejectCard: { applicationNo: application?.applicationNo },
+        }[call.id];
+        must('productionInputs', isDeepStrictEqual(call.input, expected), () =>
+          JSON.stringify(call.input),
         );
         break;
-      case 'ejectCard':
-        must(
-          'ejectAfterPrint',
-          previous?.id === 'printFace' && stepOk(previous),
-          () => `after ${previous?.id}`,
-        );
-        must(
-          'productionInputs',
-          isDeepStrictEqual(call.input, { applicationNo: application?.applicationNo }),
-          () => JSON.stringify(call.input),
-        );
-        break;
+      }
       case 'rejectCard':
         must(
           'rejectAfterFailure',
@@ -1228,16 +1211,22 @@ describe('found by the paths, and fixed', () => {
   it('never asks for more than the fee the resident confirmed', () => {
     const broken = journeys.filter((j) => {
       const shown = j.frames.find((f) => f.view.screen === 'confirm')?.view.fee?.amountFen ?? 0;
-      return callsOf(j, 'pay').some((pay) => (pay.input as { amountFen: number }).amountFen > shown);
+      return callsOf(j, 'pay').some(
+        (pay) => (pay.input as { amountFen: number }).amountFen > shown,
+      );
     });
     expect(broken.map((j) => j.label).slice(0, 3)).toEqual([]);
     // And the paths do include an application asking more than was confirmed.
-    expect(journeys.some((j) => j.frames.some((f) => f.snapshot.context.failure === 'feeChanged'))).toBe(true);
+    expect(
+      journeys.some((j) => j.frames.some((f) => f.snapshot.context.failure === 'feeChanged')),
+    ).toBe(true);
   });
 
   it('offers no button the machine ignores ("back" on the failure screen while the refund is asked)', () => {
     const dead = journeys.filter((j) =>
-      j.frames.some((f) => offeredEvents(f.view).includes('CANCEL') && !f.snapshot.can({ type: 'CANCEL' })),
+      j.frames.some(
+        (f) => offeredEvents(f.view).includes('CANCEL') && !f.snapshot.can({ type: 'CANCEL' }),
+      ),
     );
     expect(dead.map((j) => j.label).slice(0, 3)).toEqual([]);
     // The refunding screen was reached and said it waits.
@@ -1246,8 +1235,14 @@ describe('found by the paths, and fixed', () => {
 
   it('survives a failure while waiting for the card to be taken: the card is retained, not left in the slot', async () => {
     const toCollect = paths.find((p) => p.state.matches('collect'))!;
-    const failure = { type: 'xstate.error.actor.waitCardTaken', error: new Error('printer disconnected') };
-    const journey = await replay({ steps: [...toCollect.steps, { event: failure }] }, { complete: false });
+    const failure = {
+      type: 'xstate.error.actor.waitCardTaken',
+      error: new Error('printer disconnected'),
+    };
+    const journey = await replay(
+      { steps: [...toCollect.steps, { event: failure }] },
+      { complete: false },
+    );
     expect(journey.replayErrors).toEqual([]);
     expect(journey.frames.at(-1)!.snapshot.matches('retaining')).toBe(true);
   });

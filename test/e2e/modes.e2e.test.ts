@@ -128,6 +128,14 @@ class Visit {
     });
   }
 
+  /** A clerk's staff card in, its PIN typed: on the staff home page. */
+  async logInAsClerk(): Promise<void> {
+    await this.insertCard('staff');
+    await arrive(this.page, 'modePin');
+    await this.typePin(SIM_STAFF_CARDS.staff.pin);
+    await arrive(this.page, 'staffHome');
+  }
+
   async typePin(pin: string): Promise<void> {
     const pad = this.page.getByRole('group', { name: this.text('mode.keypad') });
     for (const digit of pin) await pad.getByRole('button', { name: digit, exact: true }).click();
@@ -401,10 +409,7 @@ run('staff and technicians at the kiosk, in Chromium', () => {
       // The clerk refills the hopper (the printer no longer says it is empty).
       await visit.sim('sim.clearFaults');
 
-      await visit.insertCard('staff');
-      await arrive(page, 'modePin');
-      await visit.typePin(SIM_STAFF_CARDS.staff.pin);
-      await arrive(page, 'staffHome');
+      await visit.logInAsClerk();
       await page.getByText(visit.text('staffHome.todoCount', { n: 1 }), { exact: true }).waitFor();
       await visit.press('staffHome.todo');
       await visit.screen('staffTodo');
@@ -451,10 +456,7 @@ run('staff and technicians at the kiosk, in Chromium', () => {
       const records = openRecordsReadOnly(kiosk.dataDir);
       const expected = records.ledger.balance().inHopper;
       records.close();
-      await visit.insertCard('staff');
-      await arrive(page, 'modePin');
-      await visit.typePin(SIM_STAFF_CARDS.staff.pin);
-      await arrive(page, 'staffHome');
+      await visit.logInAsClerk();
       await visit.press('staffHome.count');
       await visit.screen('staffCount');
       await page.getByText(visit.text('staffCount.expected', { n: expected }), { exact: true }).waitFor();
