@@ -44,6 +44,7 @@ import { SessionRecords, type Checkpoint } from '../store/session-records.ts';
 import { checkStockAtRestAndRecord } from '../store/stock-check.ts';
 import type { KioskStore } from '../store/store.ts';
 import type { Devices } from './devices.ts';
+import { raiseNotice } from '../store/staff-notices-desk.ts';
 
 export interface ReissueActorDeps {
   devices: Devices;
@@ -584,9 +585,12 @@ export function reissueActors(deps: ReissueActorDeps): NonNullable<Actors> {
             // Staff are told in the same transaction (and the audit log says so, as for every
             // notice): the resident may come back for it today.
             const message = `the card made for application ${input.applicationNo ?? '(unknown)'} was not taken in time and is in the reject bin: hand it to its resident (ID check) when they come with transaction number ${transactionNo ?? '(unknown)'}`;
-            const detail = { applicationNo: input.applicationNo, transactionNo };
-            const { added } = store.notices.add({ sessionId: checkpoint.sessionId, kind: 'cardRetained', message, detail });
-            if (added) store.audit.append({ actor: SESSION_ACTOR, action: 'notice.cardRetained', detail: { session: checkpoint.sessionId, message, ...detail } });
+            raiseNotice(store, SESSION_ACTOR, {
+              sessionId: checkpoint.sessionId,
+              kind: 'cardRetained',
+              message,
+              detail: { applicationNo: input.applicationNo, transactionNo },
+            });
             raise(checkCounter('rejected', before, after), at);
           } else if (result.error === 'noCard') {
             raise([{ reason: 'cardMissing', message: 'a card at the exit was neither seen taken nor found to retain', detail: {} }], at);

@@ -78,6 +78,7 @@ import { checkCounter, type Finding, type MovementContext } from '../store/ledge
 import type { StaffNoticeKind } from '../store/staff-notices.ts';
 import { sessionOutcome, type KioskStore, type SessionOutcome } from '../store/store.ts';
 import { abortableSleep } from '../../drivers/common/abortable-sleep.ts';
+import { raiseNotice } from '../store/staff-notices-desk.ts';
 
 export const RECOVERY_ACTOR = 'system:recovery';
 /** How long recovery waits for the card printer to answer before it leaves the card to staff. */
@@ -319,10 +320,7 @@ class SessionRecovery {
   }
 
   #notice(kind: StaffNoticeKind, message: string, detail: Detail = {}): void {
-    this.#store.write(() => {
-      const { added } = this.#store.notices.add({ sessionId: this.#id, kind, message, detail });
-      if (added) this.#store.audit.append({ actor: RECOVERY_ACTOR, action: `notice.${kind}`, detail: { session: this.#id, message, ...detail } });
-    });
+    raiseNotice(this.#store, RECOVERY_ACTOR, { sessionId: this.#id, kind, message, detail });
     if (!this.#notices.includes(kind)) this.#notices.push(kind);
     this.#deps.logger.warn({ event: 'recovery.notice', session: this.#id, kind, ...detail }, `staff: ${message}`);
   }

@@ -1,13 +1,35 @@
 /**
- * Staff dealing with a staff notice (staff-notices.ts): the notice is cleared and the audit log
- * says who cleared which, in one transaction — a notice was audited when it was written, so its
- * clearing is too, and the list of open notices cannot be shortened without a trace.
+ * Staff notices (staff-notices.ts) written and cleared with their audit entries: a notice is
+ * audited when it is written (by a session or by recovery) and when staff clear it, each in one
+ * transaction — the list of open notices cannot be shortened, or lengthened, without a trace.
  */
+import type { Detail } from './journal.ts';
 import type { StaffNoticeKind } from './staff-notices.ts';
 import type { StaffActor } from './staff-stock.ts';
 import type { KioskStore } from './store.ts';
 
 export const NOTICE_CLEARED = 'notice.clear';
+
+/**
+ * Writes a notice for staff and, when it is new (the same open notice is never written twice),
+ * its audit entry `notice.<kind>` by `actor`. Inside the caller's transaction when there is one.
+ */
+export function raiseNotice(
+  store: KioskStore,
+  actor: string,
+  notice: { sessionId: string | null; kind: StaffNoticeKind; message: string; detail?: Detail },
+): boolean {
+  return store.write(() => {
+    const { added } = store.notices.add(notice);
+    if (added)
+      store.audit.append({
+        actor,
+        action: `notice.${notice.kind}`,
+        detail: { session: notice.sessionId, message: notice.message, ...notice.detail },
+      });
+    return added;
+  });
+}
 
 export function staffNoticeDesk(store: KioskStore) {
   return {
